@@ -1,0 +1,116 @@
+// GENERATED from rules/*/rule.yaml by scripts/generate-rules.ts. DO NOT EDIT.
+import type { RuleMeta } from '../rule-meta.js';
+
+export const ruleMetas = {
+  "no-imdsv1-instance-config": {
+    "id": "no-imdsv1-instance-config",
+    "code": "IMDS002",
+    "title": "Disallow instance configuration that lets the metadata service accept IMDSv1",
+    "severity": "error",
+    "type": "problem",
+    "targets": [
+      "bash"
+    ],
+    "recommended": true,
+    "since": "0.1.0",
+    "aliases": [],
+    "fix": {
+      "availability": "sometimes",
+      "safety": "unsafe"
+    },
+    "messages": {
+      "tokensOptional": {
+        "text": "{{command}} sets HttpTokens to optional: the instances accept IMDSv1 requests"
+      },
+      "tokensMissing": {
+        "text": "{{command}} does not set HttpTokens: the instances accept IMDSv1 unless the AMI or the account default requires tokens"
+      },
+      "endpointWithoutTokens": {
+        "text": "{{command}} enables the metadata endpoint without --http-tokens required: an instance that accepted IMDSv1 keeps accepting it"
+      },
+      "cannotDetermine": {
+        "severity": "warning",
+        "text": "{{command}}: whether HttpTokens is required cannot be determined: {{reason}}"
+      }
+    },
+    "references": [
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html",
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html"
+    ]
+  },
+  "no-imdsv1-request": {
+    "id": "no-imdsv1-request",
+    "code": "IMDS001",
+    "title": "Disallow requests to the EC2 instance metadata service without a session token",
+    "severity": "error",
+    "type": "problem",
+    "targets": [
+      "bash"
+    ],
+    "recommended": true,
+    "since": "0.1.0",
+    "aliases": [],
+    "fix": {
+      "availability": "sometimes",
+      "safety": "safe"
+    },
+    "messages": {
+      "missingToken": {
+        "text": "{{client}} reads {{url}} without the X-aws-ec2-metadata-token header: this is an IMDSv1 request and gets 401 once the instance requires IMDSv2"
+      },
+      "misspelledToken": {
+        "text": "{{client}} reads {{url}} with a header named '{{header}}', which IMDS ignores: the token header is X-aws-ec2-metadata-token, so this is still an IMDSv1 request"
+      },
+      "tokenPathGet": {
+        "text": "{{client}} sends a GET to {{url}}: the token endpoint only answers PUT, so no token is obtained and later requests fall back to IMDSv1"
+      },
+      "rootProbe": {
+        "severity": "warning",
+        "text": "{{client}} probes {{url}} without a token to detect EC2: the probe is an IMDSv1 request (counted by the MetadataNoToken metric); probe with the token PUT instead"
+      },
+      "cannotDetermine": {
+        "severity": "warning",
+        "text": "{{client}} reads {{url}}, but whether it sends the X-aws-ec2-metadata-token header cannot be determined: {{reason}}"
+      },
+      "legacyClient": {
+        "severity": "warning",
+        "text": "ec2metadata (cloud-utils) sends tokenless IMDSv1 requests in releases older than July 2020: check the installed version, or use ec2-metadata (amazon-ec2-utils) or curl with a token"
+      }
+    },
+    "references": [
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html",
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-transition-to-version-2.html"
+    ]
+  },
+  "no-invalid-imds-token-request": {
+    "id": "no-invalid-imds-token-request",
+    "code": "IMDS003",
+    "title": "Disallow IMDSv2 token requests that the metadata service rejects",
+    "severity": "error",
+    "type": "problem",
+    "targets": [
+      "bash"
+    ],
+    "recommended": true,
+    "since": "0.1.0",
+    "aliases": [],
+    "fix": {
+      "availability": "sometimes",
+      "safety": "safe"
+    },
+    "messages": {
+      "datedTokenPath": {
+        "text": "{{client}} requests a token from {{url}}: only /latest/api/token issues tokens, a dated path gets 403"
+      },
+      "missingTtl": {
+        "text": "{{client}} requests a token without the X-aws-ec2-metadata-token-ttl-seconds header: IMDS answers 400"
+      },
+      "ttlOutOfRange": {
+        "text": "{{client}} asks for a token TTL of {{ttl}} seconds: IMDS accepts 1 to 21600 and answers 400 otherwise"
+      }
+    },
+    "references": [
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html"
+    ]
+  }
+} as const satisfies Record<string, RuleMeta>;
