@@ -1,4 +1,7 @@
-import type { Finding } from '@imds-guard/core';
+import { formatMessage, LineIndex, type Finding, type MessageId, type RuleId } from '@imds-guard/core';
+import type { Node } from 'web-tree-sitter';
+import { getBashParser } from '../tree-sitter.js';
+import { ShellAnalysis as Analysis } from './analyse.js';
 
 export interface SyntaxProblem {
   readonly line: number;
@@ -11,7 +14,48 @@ export interface ShellAnalysis {
   readonly syntaxProblems: SyntaxProblem[];
 }
 
-/** Placeholder until the analyser lands (being written in this folder). */
-export async function analyseShell(_text: string, _file: string): Promise<ShellAnalysis> {
-  return { findings: [], syntaxProblems: [] };
+const FIX_DESCRIPTIONS: Record<string, string> = {
+  missingToken: 'Fetch an IMDSv2 token once and send it with this request',
+  misspelledToken: 'Spell the header X-aws-ec2-metadata-token',
+  tokenPathGet: 'Request the token with PUT and a TTL header',
+  datedTokenPath: 'Request the token from /latest/api/token',
+  missingTtl: 'Add the X-aws-ec2-metadata-token-ttl-seconds header',
+  tokensOptional: 'Require IMDSv2 tokens',
+  tokensMissing: 'Require IMDSv2 tokens',
+  endpointWithoutTokens: 'Require IMDSv2 tokens',
+};
+
+export async function analyseShell(text: string, file: string): Promise<ShellAnalysis> {
+  const parser = await getBashParser();
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const lines = new LineIndex(text);
+    const raw = new Analysis(tree.rootNode, text, parser).run();
+    const findings = raw.map((f): Finding => {
+      const { message, severity } = formatMessage(f.ruleId as RuleId, f.messageId as MessageId<RuleId>, f.data);
+      const safety = f.ruleId === 'no-imdsv1-instance-config' ? 'unsafe' : 'safe';
+      const fix = f.edits && f.edits.length > 0 ? { description: FIX_DESCRIPTIONS[f.messageId] ?? 'Fix', safety, edits: f.edits } as const : undefined;
+      return { ruleId: f.ruleId, messageId: f.messageId, severity, message, file, start: f.start, end: f.end, ...lines.location(f.start, f.end), ...(fix ? { fix } : {}) };
+    });
+    findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+    return { findings, syntaxProblems: syntaxProblems(tree.rootNode, lines) };
+  } finally {
+    tree.delete();
+  }
+}
+
+function syntaxProblems(root: Node, lines: LineIndex): SyntaxProblem[] {
+  if (!root.hasError) return [];
+  const problems: SyntaxProblem[] = [];
+  const visit = (node: Node) => {
+    if (problems.length >= 10) return;
+    if (node.type === 'ERROR' || node.isMissing) {
+      problems.push(lines.position(node.startIndex));
+      return;
+    }
+    if (node.hasError) for (const child of node.children) if (child) visit(child);
+  };
+  visit(root);
+  return problems;
 }

@@ -1,0 +1,114 @@
+import type { Node } from 'web-tree-sitter';
+
+/** One assignment of a shell variable, wherever it happens in the file. */
+export interface Definition {
+  readonly name: string;
+  readonly node: Node;
+  /** The enclosing function definition, if any. */
+  readonly fn: Node | null;
+  readonly isLocal: boolean;
+  /** Scalar value, absent for `local x` or `declare -a x`. */
+  readonly value?: Node;
+  /** Elements of `x=(…)`. */
+  readonly elements?: Node[];
+  /** `for x in a b c`: each word is one possible value. */
+  readonly loopValues?: Node[];
+  readonly append: boolean;
+}
+
+const LOCAL_KEYWORDS = new Set(['local', 'declare', 'typeset']);
+
+/**
+ * What a flow-insensitive reading of the file knows: every assignment of every variable and every
+ * function. Bash variables are global unless declared local, so an assignment in one function is
+ * visible in another.
+ */
+export class Environment {
+  readonly functions = new Map<string, Node>();
+  private readonly defs = new Map<string, Definition[]>();
+  private readonly localNames = new Map<number, Set<string>>();
+
+  constructor(root: Node) {
+    this.collect(root, null);
+  }
+
+  functionOf(node: Node): Node | null {
+    for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
+    return null;
+  }
+
+  /** Definitions visible from code inside `fn` (null: top level). */
+  lookup(name: string, fn: Node | null): Definition[] {
+    const all = this.defs.get(name) ?? [];
+    if (fn && this.localNames.get(fn.id)?.has(name)) return all.filter((d) => d.fn?.id === fn.id);
+    return all.filter((d) => !(d.fn && this.localNames.get(d.fn.id)?.has(name)));
+  }
+
+  private collect(node: Node, fn: Node | null): void {
+    switch (node.type) {
+      case 'function_definition': {
+        const name = node.childForFieldName('name');
+        if (name) this.functions.set(name.text, node);
+        fn = node;
+        break;
+      }
+      case 'declaration_command':
+        this.declaration(node, fn);
+        return;
+      case 'variable_assignment':
+        // `X=1 cmd` sets X for that command only.
+        if (node.parent?.type !== 'command') {
+          this.assignment(node, fn, false);
+          return;
+        }
+        break;
+      case 'for_statement': {
+        const variable = node.childForFieldName('variable');
+        const values = node.childrenForFieldName('value').filter((v): v is Node => v !== null);
+        if (variable) this.add({ name: variable.text, node, fn, isLocal: false, loopValues: values, append: false });
+        break;
+      }
+    }
+    for (const child of node.namedChildren) if (child) this.collect(child, fn);
+  }
+
+  private declaration(node: Node, fn: Node | null): void {
+    const keyword = node.child(0)?.type ?? '';
+    const isLocal = fn !== null && LOCAL_KEYWORDS.has(keyword);
+    for (const child of node.namedChildren) {
+      if (!child) continue;
+      if (child.type === 'variable_assignment') this.assignment(child, fn, isLocal);
+      else if (child.type === 'variable_name') {
+        if (isLocal) this.markLocal(fn!, child.text);
+        this.add({ name: child.text, node: child, fn, isLocal, append: false });
+      } else this.collect(child, fn);
+    }
+  }
+
+  private assignment(node: Node, fn: Node | null, isLocal: boolean): void {
+    const nameNode = node.childForFieldName('name');
+    if (!nameNode) return;
+    const name = nameNode.type === 'subscript' ? (nameNode.childForFieldName('name')?.text ?? nameNode.text) : nameNode.text;
+    if (isLocal) this.markLocal(fn!, name);
+    const value = node.childForFieldName('value') ?? undefined;
+    const append = node.children.some((c) => c?.type === '+=');
+    if (value?.type === 'array') {
+      this.add({ name, node, fn, isLocal, elements: value.namedChildren.filter((c): c is Node => c !== null), append });
+    } else {
+      this.add({ name, node, fn, isLocal, value, append });
+    }
+    if (value) for (const child of value.namedChildren) if (child) this.collect(child, fn);
+  }
+
+  private markLocal(fn: Node, name: string): void {
+    let names = this.localNames.get(fn.id);
+    if (!names) this.localNames.set(fn.id, (names = new Set()));
+    names.add(name);
+  }
+
+  private add(def: Definition): void {
+    const list = this.defs.get(def.name);
+    if (list) list.push(def);
+    else this.defs.set(def.name, [def]);
+  }
+}
