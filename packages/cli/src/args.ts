@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_FILE_BYTES } from '@imds-guard/scanner';
+import { isFormatName, type FormatName } from './reporters/index.js';
+
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | {
+      readonly kind: 'scan';
+      readonly paths: string[];
+      readonly format: FormatName;
+      readonly output?: string;
+      readonly fix: boolean;
+      readonly unsafeFixes: boolean;
+      readonly maxFileBytes: number;
+    };
+
+export class UsageError extends Error {}
+
+export const HELP = `Usage: imds-guard scan [options] [paths...]
+
+Finds EC2 instance metadata service (IMDSv1) usage in shell scripts.
+Paths are files or directories (default: the current directory); node_modules,
+.git, dist, build, .terraform and vendor are skipped inside directories.
+
+Options:
+  -f, --format <text|json|sarif>  report format (default: text)
+  -o, --output <file>             write the report to a file instead of stdout
+      --fix                       apply safe fixes, then report what remains
+      --unsafe-fixes              with --fix, also apply fixes that may change behaviour
+      --max-file-size <bytes>     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES})
+  -h, --help                      show this help
+  -v, --version                   show the version
+
+Exit codes: 0 no problems; 1 problems found, or files that could not be
+analysed; 2 usage error.
+`;
+
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
+        fix: { type: 'boolean' },
+        'unsafe-fixes': { type: 'boolean' },
+        'max-file-size': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    // parseArgs explains itself well (unknown option, missing value); only the prefix is ours.
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const [command, ...paths] = positionals;
+  if (command === undefined) throw new UsageError('no command given; did you mean `imds-guard scan`?');
+  if (command !== 'scan') throw new UsageError(`unknown command '${command}'; the only command is 'scan'`);
+
+  const format = values.format ?? 'text';
+  if (!isFormatName(format)) throw new UsageError(`unknown format '${format}'; use text, json or sarif`);
+  if (values['unsafe-fixes'] && !values.fix) throw new UsageError('--unsafe-fixes only has an effect together with --fix');
+  if (values.output === '') throw new UsageError('--output needs a file name');
+
+  return {
+    kind: 'scan',
+    paths,
+    format,
+    output: values.output,
+    fix: values.fix ?? false,
+    unsafeFixes: values['unsafe-fixes'] ?? false,
+    maxFileBytes: parseByteCount(values['max-file-size']),
+  };
+}
+
+function parseByteCount(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_FILE_BYTES;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) {
+    throw new UsageError(`--max-file-size takes a positive whole number of bytes, not '${value}'`);
+  }
+  return Number(value);
+}
