@@ -13,8 +13,8 @@ export function loadRuleYamls(): Record<string, unknown>[] {
   return readdirSync(rulesDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(rulesDir, d.name, 'rule.yaml')))
     .map((d) => d.name)
-    .sort()
-    .map((name) => parse(readFileSync(join(rulesDir, name, 'rule.yaml'), 'utf8')) as Record<string, unknown>);
+    .map((name) => parse(readFileSync(join(rulesDir, name, 'rule.yaml'), 'utf8')) as Record<string, unknown>)
+    .sort((a, b) => String(a.code).localeCompare(String(b.code)));
 }
 
 export function renderRegistry(rules: Record<string, unknown>[]): string {

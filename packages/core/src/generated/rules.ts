@@ -2,42 +2,6 @@
 import type { RuleMeta } from '../rule-meta.js';
 
 export const ruleMetas = {
-  "no-imdsv1-instance-config": {
-    "id": "no-imdsv1-instance-config",
-    "code": "IMDS002",
-    "title": "Disallow instance configuration that lets the metadata service accept IMDSv1",
-    "severity": "error",
-    "type": "problem",
-    "targets": [
-      "bash"
-    ],
-    "recommended": true,
-    "since": "0.1.0",
-    "aliases": [],
-    "fix": {
-      "availability": "sometimes",
-      "safety": "unsafe"
-    },
-    "messages": {
-      "tokensOptional": {
-        "text": "{{command}} sets HttpTokens to optional: the instances accept IMDSv1 requests"
-      },
-      "tokensMissing": {
-        "text": "{{command}} does not set HttpTokens: the instances accept IMDSv1 unless the AMI or the account default requires tokens"
-      },
-      "endpointWithoutTokens": {
-        "text": "{{command}} enables the metadata endpoint without --http-tokens required: an instance that accepted IMDSv1 keeps accepting it"
-      },
-      "cannotDetermine": {
-        "severity": "warning",
-        "text": "{{command}}: whether HttpTokens is required cannot be determined: {{reason}}"
-      }
-    },
-    "references": [
-      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html",
-      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html"
-    ]
-  },
   "no-imdsv1-request": {
     "id": "no-imdsv1-request",
     "code": "IMDS001",
@@ -80,6 +44,42 @@ export const ruleMetas = {
     "references": [
       "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html",
       "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-transition-to-version-2.html"
+    ]
+  },
+  "no-imdsv1-instance-config": {
+    "id": "no-imdsv1-instance-config",
+    "code": "IMDS002",
+    "title": "Disallow instance configuration that lets the metadata service accept IMDSv1",
+    "severity": "error",
+    "type": "problem",
+    "targets": [
+      "bash"
+    ],
+    "recommended": true,
+    "since": "0.1.0",
+    "aliases": [],
+    "fix": {
+      "availability": "sometimes",
+      "safety": "unsafe"
+    },
+    "messages": {
+      "tokensOptional": {
+        "text": "{{command}} sets HttpTokens to optional: the instances accept IMDSv1 requests"
+      },
+      "tokensMissing": {
+        "text": "{{command}} does not set HttpTokens: the instances accept IMDSv1 unless the AMI or the account default requires tokens"
+      },
+      "endpointWithoutTokens": {
+        "text": "{{command}} enables the metadata endpoint without --http-tokens required: an instance that accepted IMDSv1 keeps accepting it"
+      },
+      "cannotDetermine": {
+        "severity": "warning",
+        "text": "{{command}}: whether HttpTokens is required cannot be determined: {{reason}}"
+      }
+    },
+    "references": [
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html",
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html"
     ]
   },
   "no-invalid-imds-token-request": {
