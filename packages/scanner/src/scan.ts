@@ -1,6 +1,6 @@
 import { relative, resolve, sep } from 'node:path';
 import type { FileError, Finding } from '@imds-guard/core';
-import { analyseShell, type SyntaxProblem } from './bash/index.js';
+import { analyseShell, type ShellAnalysis, type SyntaxProblem } from './bash/index.js';
 import { discoverFiles } from './discover.js';
 import { mayMentionImds } from './prefilter.js';
 import { readSourceFile } from './read.js';
@@ -35,7 +35,16 @@ export interface ScanResult {
   readonly files: ScannedFile[];
 }
 
-export async function scan(paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
+export function scan(paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
+  return scanWith({ shell: analyseShell }, paths, options);
+}
+
+/** The analysers a scan dispatches to; a seam for tests, not part of the package's API. */
+export interface Analysers {
+  readonly shell: (text: string, file: string) => Promise<ShellAnalysis>;
+}
+
+export async function scanWith(analysers: Analysers, paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
   const cwd = resolve(options.cwd);
   const discovery = await discoverFiles(paths.length > 0 ? paths : ['.'], { cwd, exclude: options.exclude });
   const errors: FileError[] = discovery.errors.map((e) => ({ file: displayPath(cwd, e.file), message: e.message }));
@@ -53,7 +62,7 @@ export async function scan(paths: readonly string[], options: ScanOptions): Prom
     if (!mayMentionImds(read.text)) continue;
     files.push({ path: candidate.path, file, text: read.text, bom: read.bom });
     try {
-      const analysis = await analyseShell(read.text, file);
+      const analysis = await analysers.shell(read.text, file);
       for (const finding of analysis.findings) findings.push({ ...finding, file });
       if (analysis.syntaxProblems.length > 0) errors.push({ file, message: syntaxMessage(analysis.syntaxProblems) });
     } catch (err) {

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { chmodSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import type { Finding } from '@imds-guard/core';
+import { scan } from '@imds-guard/scanner';
+import { scanWith, type Analysers } from '../src/scan.ts';
+import { tempTree } from './temp-dir.ts';
+
+const MENTION = 'echo 169.254.169.254\n';
+
+function finding(file: string, line: number, column: number, ruleId = 'no-imdsv1-request'): Finding {
+  return {
+    ruleId,
+    messageId: 'missingToken',
+    severity: 'error',
+    message: 'm',
+    file,
+    line,
+    column,
+    endLine: line,
+    endColumn: column + 1,
+    start: 0,
+    end: 1,
+  };
+}
+
+/** Records what reached the analyser and answers with what a test wants. */
+function recordingAnalyser(answer: (text: string, file: string) => Awaited<ReturnType<Analysers['shell']>> = () => ({ findings: [], syntaxProblems: [] })) {
+  const seen: string[] = [];
+  const analysers: Analysers = {
+    shell: async (text, file) => {
+      seen.push(file);
+      return answer(text, file);
+    },
+  };
+  return { seen, analysers };
+}
+
+describe('scan', () => {
+  const t = tempTree();
+  after(t.cleanup);
+  t.write('scripts/boot.sh', MENTION);
+  t.write('scripts/quiet.sh', 'echo nothing to see\n');
+  t.write('scripts/run', `#!/usr/bin/env bash\n${MENTION}`);
+  t.write('scripts/tool.py', `#!/usr/bin/env python3\nprint("169.254.169.254")\n`);
+  t.write('notes.txt', MENTION);
+  t.write('README.md', MENTION);
+  t.write('image.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]));
+  t.write('scripts/binary.sh', Buffer.from('echo\0'));
+  t.write('node_modules/dep/install.sh', MENTION);
+  t.write('dir with space/ü.sh', MENTION);
+  t.write('bom.sh', `\ufeff${MENTION}`);
+
+  it('analyses only shell scripts that pass the prefilter, named relative to cwd', async () => {
+    const { seen, analysers } = recordingAnalyser();
+    const result = await scanWith(analysers, ['.'], { cwd: t.root });
+    assert.deepEqual(seen.sort(), ['bom.sh', 'dir with space/ü.sh', 'scripts/boot.sh', 'scripts/run']);
+    assert.deepEqual(
+      result.files.map((f) => f.file).sort(),
+      ['bom.sh', 'dir with space/ü.sh', 'scripts/boot.sh', 'scripts/run'],
+    );
+    assert.deepEqual(result.errors, [{ file: 'scripts/binary.sh', message: 'binary file (a NUL byte in the first 8 KiB); not analysed' }]);
+    assert.deepEqual(result.findings, []);
+  });
+
+  it('keeps the text without BOM and the path of each analysed file', async () => {
+    const result = await scan(['bom.sh'], { cwd: t.root });
+    assert.deepEqual(result.files, [{ path: t.path('bom.sh'), file: 'bom.sh', text: MENTION, bom: true }]);
+  });
+
+  it('names files relative to cwd even when given as absolute paths or from a subdirectory', async () => {
+    const { seen, analysers } = recordingAnalyser();
+    await scanWith(analysers, [t.path('scripts/boot.sh'), '../bom.sh'], { cwd: t.path('scripts') });
+    assert.deepEqual(seen, ['../bom.sh', 'boot.sh']);
+  });
+
+  it('defaults to the current directory', async () => {
+    const { seen, analysers } = recordingAnalyser();
+    await scanWith(analysers, [], { cwd: t.path('scripts') });
+    assert.deepEqual(seen.sort(), ['boot.sh', 'run']);
+  });
+
+  it('looks at the #! line of any file named explicitly', async () => {
+    const { seen, analysers } = recordingAnalyser();
+    const result = await scanWith(analysers, ['notes.txt', 'scripts/tool.py'], { cwd: t.root });
+    assert.deepEqual(seen, []);
+    assert.deepEqual(result.errors, []);
+  });
+
+  it('sorts findings by file, line and column and stamps them with the scanned file name', async () => {
+    const { analysers } = recordingAnalyser((_, file) => ({
+      findings: [finding('whatever', 9, 1), finding('whatever', 2, 7), finding('whatever', 2, 3)],
+      syntaxProblems: [],
+    }));
+    const result = await scanWith(analysers, ['scripts', 'bom.sh'], { cwd: t.root });
+    assert.deepEqual(
+      result.findings.map((f) => `${f.file}:${f.line}:${f.column}`),
+      ['bom.sh:2:3', 'bom.sh:2:7', 'bom.sh:9:1', 'scripts/boot.sh:2:3', 'scripts/boot.sh:2:7', 'scripts/boot.sh:9:1', 'scripts/run:2:3', 'scripts/run:2:7', 'scripts/run:9:1'],
+    );
+  });
+
+  it('reports syntax problems as one file error, keeping the findings', async () => {
+    const { analysers } = recordingAnalyser(() => ({
+      findings: [finding('x', 1, 1)],
+      syntaxProblems: [
+        { line: 7, column: 2 },
+        { line: 3, column: 5 },
+      ],
+    }));
+    const result = await scanWith(analysers, ['scripts/boot.sh'], { cwd: t.root });
+    assert.equal(result.findings.length, 1);
+    assert.deepEqual(result.errors, [
+      {
+        file: 'scripts/boot.sh',
+        message: 'syntax error at line 3:5 (and 1 more); findings elsewhere in the file are still reported',
+      },
+    ]);
+  });
+
+  it('turns an analyser exception into a file error and goes on with the other files', async () => {
+    const { seen, analysers } = recordingAnalyser((_, file) => {
+      if (file === 'scripts/boot.sh') throw new Error('unexpected node');
+      return { findings: [finding(file, 1, 1)], syntaxProblems: [] };
+    });
+    const result = await scanWith(analysers, ['scripts'], { cwd: t.root });
+    assert.deepEqual(seen, ['scripts/boot.sh', 'scripts/run']);
+    assert.deepEqual(result.findings.map((f) => f.file), ['scripts/run']);
+    assert.deepEqual(result.errors, [
+      { file: 'scripts/binary.sh', message: 'binary file (a NUL byte in the first 8 KiB); not analysed' },
+      { file: 'scripts/boot.sh', message: 'analysis failed: unexpected node' },
+    ]);
+  });
+
+  it('applies the size limit', async () => {
+    const result = await scan(['scripts/boot.sh'], { cwd: t.root, maxFileBytes: 5 });
+    assert.equal(result.errors.length, 1);
+    assert.match(result.errors[0]!.message, /^skipped because of its size/);
+  });
+
+  it('does not look at a script without a shell extension or #! line', async () => {
+    const x = t.write('bin/plain', MENTION);
+    chmodSync(x, 0o755);
+    const { seen, analysers } = recordingAnalyser();
+    await scanWith(analysers, ['bin'], { cwd: t.root });
+    assert.deepEqual(seen, []);
+  });
+});
