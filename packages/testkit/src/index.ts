@@ -1,1 +1,3 @@
-export {};
+export * from './imds-emulator.js';
+export * from './imds-shims.js';
+export * from './run-script.js';

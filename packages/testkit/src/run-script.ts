@@ -1,0 +1,145 @@
+/**
+ * Runs a shell script with `bash <path>` for tests that exercise IMDS clients
+ * against the loopback emulator.
+ *
+ * Safety: the curl/wget shims only catch PATH-resolved clients. Unless
+ * `allowUnshimmed` is set, `runScript` therefore refuses (rejects, without
+ * starting anything) when
+ *   - `env` does not carry the shims (`createImdsShims().env()`), or
+ *   - the script text visibly bypasses PATH lookup or talks to the network
+ *     directly (see `findShimBypasses`).
+ * Files the script sources or runs are not inspected.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { delimiter } from 'node:path';
+import { SHIM_ENV_VAR } from './imds-shims.js';
+
+export interface RunScriptOptions {
+  /** Environment for bash; normally `shims.env()`. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Kill the script (and its process group) after this many ms. Default 10000. */
+  timeoutMs?: number;
+  cwd?: string;
+  /** Extra arguments passed to the script (`bash <path> ...args`). */
+  args?: string[];
+  /** Data written to the script's stdin (default: stdin closed/empty). */
+  stdin?: string;
+  /**
+   * Skip the safety checks (shim env present, no visible shim bypass in the script).
+   * Only for scripts that do not touch the network.
+   */
+  allowUnshimmed?: boolean;
+}
+
+export interface RunScriptResult {
+  /** Exit status, or null when killed by a signal (e.g. on timeout). */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface ShimBypass {
+  line: number;
+  text: string;
+  reason: string;
+}
+
+const BYPASS_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\/dev\/(?:tcp|udp)\//, "bash /dev/tcp or /dev/udp networking can't be redirected"],
+  [
+    /(?:^|[\s;&|(){}'"`=])[^\s;&|()'"`=]*\/(?:curl|wget)(?=$|[\s;&|(){}'"`])/,
+    'curl/wget called by path (not via PATH lookup) bypasses the shims',
+  ],
+  [
+    /(?:^|[\s;&|({])(?:export\s+|declare\s+-x\s+|local\s+|readonly\s+)?PATH=(?!["']?\$\{?PATH\b)/,
+    'PATH reassigned without keeping the shim directory first',
+  ],
+  [/\bcommand\s+-[a-zA-Z]*p/, '`command -p` uses the default PATH'],
+  [/\benv\s+(?:-[a-zA-Z]*[iu]|--ignore-environment|--unset)/, '`env -i`/`env -u` can drop the shim PATH'],
+  [/(?:^|[\s;&|(])(?:sudo|doas|su|runuser|pkexec)(?=\s)/, 'privilege switching resets PATH'],
+  [/\bhash\s+-p\b/, '`hash -p` can bind curl/wget to another binary'],
+];
+
+/** Lines of a script that would run an HTTP client outside the PATH shims. Comments are ignored. */
+export function findShimBypasses(source: string): ShimBypass[] {
+  const found: ShimBypass[] = [];
+  source.split('\n').forEach((raw, index) => {
+    if (index === 0 && raw.startsWith('#!')) return;
+    const text = raw.replace(/(^|\s)#.*$/, '$1');
+    for (const [pattern, reason] of BYPASS_PATTERNS) {
+      if (pattern.test(text)) found.push({ line: index + 1, text: raw.trim(), reason });
+    }
+  });
+  return found;
+}
+
+function assertShimmed(path: string, source: string, env: NodeJS.ProcessEnv): void {
+  const shimDir = env[SHIM_ENV_VAR];
+  const first = (env.PATH ?? '').split(delimiter)[0];
+  if (!shimDir || first !== shimDir) {
+    throw new Error(
+      `runScript(${path}): env does not put the IMDS shims first on PATH; use createImdsShims(port).env() ` +
+        '(or pass allowUnshimmed: true for scripts that never touch the network)',
+    );
+  }
+  const bypasses = findShimBypasses(source);
+  if (bypasses.length > 0) {
+    const list = bypasses.map((b) => `  line ${b.line}: ${b.text}  (${b.reason})`).join('\n');
+    throw new Error(
+      `runScript(${path}): refusing to run a script that would bypass the IMDS shims ` +
+        `(only PATH-resolved curl/wget are redirected):\n${list}`,
+    );
+  }
+}
+
+/** Runs `bash <path>`; resolves when bash and its stdio have closed (or after killing it on timeout). */
+export async function runScript(path: string, options: RunScriptOptions = {}): Promise<RunScriptResult> {
+  const env = options.env ?? process.env;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (!options.allowUnshimmed) assertShimmed(path, await readFile(path, 'utf8'), env);
+
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path, ...(options.args ?? [])], {
+      env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true, // own process group, so a timeout kills curl/wget children too
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    const killGroup = () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.stdin ?? '');
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        timedOut,
+      });
+    });
+  });
+}
