@@ -12,7 +12,8 @@ export type FixVerdict = { readonly ok: true } | { readonly ok: false; readonly 
 export async function verifyFixedText(original: string, fixed: string, _path: string): Promise<FixVerdict> {
   const before = lineEndings(original);
   const after = lineEndings(fixed);
-  if ((before === 'crlf' && after !== 'crlf') || (before === 'lf' && after !== 'lf')) {
+  const mixed = after === 'mixed' || (before !== 'none' && after !== 'none' && after !== before);
+  if ((before === 'crlf' || before === 'lf') && mixed) {
     return { ok: false, reason: `the fix would mix line endings (the file uses ${before.toUpperCase()})` };
   }
   const errorsBefore = await withBashTree(original, countSyntaxErrors);
