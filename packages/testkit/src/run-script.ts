@@ -11,8 +11,10 @@
  * Files the script sources or runs are not inspected.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { delimiter } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { SHIM_ENV_VAR } from './imds-shims.js';
 
 export interface RunScriptOptions {
@@ -23,7 +25,9 @@ export interface RunScriptOptions {
   cwd?: string;
   /** Extra arguments passed to the script (`bash <path> ...args`). */
   args?: string[];
-  /** Data written to the script's stdin (default: stdin closed/empty). */
+  /** The bash to run (default `/bin/bash`, else `bash` looked up on the caller's PATH, not `env.PATH`). */
+  bash?: string;
+  /** Data the script reads on stdin (default: empty). */
   stdin?: string;
   /**
    * Skip the safety checks (shim env present, no visible shim bypass in the script).
@@ -95,51 +99,80 @@ function assertShimmed(path: string, source: string, env: NodeJS.ProcessEnv): vo
   }
 }
 
-/** Runs `bash <path>`; resolves when bash and its stdio have closed (or after killing it on timeout). */
+let cachedBash: string | undefined;
+function defaultBash(): string {
+  if (cachedBash) return cachedBash;
+  if (existsSync('/bin/bash')) return (cachedBash = '/bin/bash');
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(`${dir}/bash`)) return (cachedBash = `${dir}/bash`);
+  }
+  return 'bash';
+}
+
+/**
+ * Runs `bash <path>`; resolves when bash has exited (or after killing it on timeout).
+ * stdin/stdout/stderr are temp files rather than pipes, so scripts that open
+ * `/dev/stdout` or `/dev/stdin` behave as they would in a terminal or under systemd
+ * (on Linux, reopening a socket via /proc/self/fd fails with ENXIO). Anything the
+ * script left running in its process group is killed once bash exits.
+ */
 export async function runScript(path: string, options: RunScriptOptions = {}): Promise<RunScriptResult> {
   const env = options.env ?? process.env;
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (!options.allowUnshimmed) assertShimmed(path, await readFile(path, 'utf8'), env);
 
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path, ...(options.args ?? [])], {
-      env,
-      cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true, // own process group, so a timeout kills curl/wget children too
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let timedOut = false;
-    const killGroup = () => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.stdin ?? '');
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-        timedOut,
+  const bash = options.bash ?? defaultBash();
+  const io = await mkdtemp(join(tmpdir(), 'imds-run-'));
+  const files = { stdin: join(io, 'stdin'), stdout: join(io, 'stdout'), stderr: join(io, 'stderr') };
+  await writeFile(files.stdin, options.stdin ?? '');
+  // O_APPEND, so writes through fd 1 and through a reopened /dev/stdout interleave instead of overwriting.
+  const handles: FileHandle[] = [];
+  try {
+    handles.push(await open(files.stdin, 'r'), await open(files.stdout, 'a'), await open(files.stderr, 'a'));
+    const [stdinFh, stdoutFh, stderrFh] = handles as [FileHandle, FileHandle, FileHandle];
+    const { code, signal, timedOut } = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      timedOut: boolean;
+    }>((resolve, reject) => {
+      const child = spawn(bash, [path, ...(options.args ?? [])], {
+        env,
+        cwd: options.cwd,
+        stdio: [stdinFh.fd, stdoutFh.fd, stderrFh.fd],
+        detached: true, // own process group, so a timeout kills curl/wget children too
+      });
+      let timedOut = false;
+      const killGroup = () => {
+        if (child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // group already gone
+        }
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killGroup();
+      }, timeoutMs);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        killGroup(); // leftovers the script started in the background
+        resolve({ code, signal, timedOut });
       });
     });
-  });
+    return {
+      code,
+      signal,
+      stdout: await readFile(files.stdout, 'utf8'),
+      stderr: await readFile(files.stderr, 'utf8'),
+      timedOut,
+    };
+  } finally {
+    await Promise.all(handles.map((h) => h.close().catch(() => {})));
+    await rm(io, { recursive: true, force: true });
+  }
 }

@@ -523,6 +523,27 @@ describe('runScript', () => {
     assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 3, stdout: `${work}\n`, stderr: 'oops\n' });
   });
 
+  it('gives the script real files for /dev/stdout, /dev/stderr and /dev/stdin', async () => {
+    const file = await writeScript('devfd.sh', 'echo out >> /dev/stdout; echo err > /dev/stderr; cat /dev/stdin');
+    const r = await runScript(file, { allowUnshimmed: true, stdin: 'in\n', args: [] });
+    assert.deepEqual({ code: r.code, stdout: r.stdout, stderr: r.stderr }, { code: 0, stdout: 'out\nin\n', stderr: 'err\n' });
+  });
+
+  it('passes arguments and kills background leftovers when bash exits', async () => {
+    const pidFile = join(work, 'bg.pid');
+    const file = await writeScript('bg.sh', `sleep 30 & echo $! > ${JSON.stringify(pidFile)}; echo "$1-$2"`);
+    const r = await runScript(file, { allowUnshimmed: true, args: ['a', 'b'] });
+    assert.equal(r.stdout, 'a-b\n');
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    // Gone, or a zombie waiting for init to reap it.
+    const alive = async () => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      return stat !== '' && !/^\d+ \(.*\) Z /.test(stat);
+    };
+    for (let i = 0; i < 40 && (await alive()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await alive(), false, `background sleep ${pid} still running`);
+  });
+
   it('refuses to run without the shim environment', async () => {
     const file = await writeScript('noshim.sh', 'echo hi');
     await assert.rejects(runScript(file), /does not put the IMDS shims first on PATH/);
