@@ -1,3 +1,4 @@
 export * from './imds-emulator.js';
 export * from './imds-shims.js';
 export * from './run-script.js';
+export * from './annotations.js';
