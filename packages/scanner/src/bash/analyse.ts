@@ -9,7 +9,7 @@ import {
 import type { Node, Parser } from 'web-tree-sitter';
 import { checkAwsCli } from './aws-cli.js';
 import { CLIENTS, type ClientRequest } from './clients/index.js';
-import { isEmbedded, resolveCommand, type EmbeddedScript, type ResolvedCommand } from './command-line.js';
+import { isEmbedded, mayRun, resolveCommand, type EmbeddedScript, type ResolvedCommand } from './command-line.js';
 import { Environment } from './environment.js';
 import { Evaluator, type ArgItem } from './evaluate.js';
 import {
@@ -61,7 +61,11 @@ export class ShellAnalysis {
     private readonly embedding = 0,
   ) {
     this.env = new Environment(root);
-    this.sites = root.descendantsOfType('command').filter((n): n is Node => n !== null).map((c) => this.site(c));
+    const programs = new Set([...Object.keys(CLIENTS), 'ec2metadata', 'aws', ...this.env.functions.keys()]);
+    this.sites = root
+      .descendantsOfType('command')
+      .filter((n): n is Node => n !== null && mayRun(n, programs))
+      .map((c) => this.site(c));
   }
 
   run(): RawFinding[] {
@@ -131,7 +135,7 @@ export class ShellAnalysis {
     if (depth >= MAX_CALL_DEPTH) return [];
     const out: { request: ClientRequest; verdict: Verdict }[] = [];
     for (const site of this.sites) {
-      if (site.fn?.id !== fn.id || !site.usedParams) continue;
+      if (site.fn?.id !== fn.id || !site.usedParams || this.judgedWhereDefined(site)) continue;
       const ev = new Evaluator(this.env, fn, params);
       const resolved = resolveCommand(site.command, ev);
       if (!resolved || isEmbedded(resolved)) continue;
@@ -143,6 +147,17 @@ export class ShellAnalysis {
       }
     }
     return out;
+  }
+
+  /** A request with a definite verdict without its arguments is reported where it is, not at each call. */
+  private judgedWhereDefined(site: Site): boolean {
+    const client = site.resolved && CLIENTS[site.resolved.name];
+    if (!client) return false;
+    const requests = client(site.resolved!.args);
+    return requests.length > 0 && requests.every((r) => {
+      const kind = judgeRequest(r).kind;
+      return kind !== 'unknown-target' && kind !== 'cannot-determine';
+    });
   }
 
   private embedded(script: EmbeddedScript): void {

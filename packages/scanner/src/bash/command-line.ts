@@ -41,6 +41,19 @@ const WRAPPERS: Record<string, { valued: Set<string>; positional?: number }> = {
 };
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ksh', 'zsh', 'ash']);
 
+/**
+ * Whether a command can lead to a program in `programs` (directly, through a wrapper, a shell
+ * string or a name held in a variable). Cheap, so that a script of a million `echo`s is not
+ * resolved word by word.
+ */
+export function mayRun(command: Node, programs: ReadonlySet<string>): boolean {
+  const name = command.childForFieldName('name')?.text;
+  if (!name) return false;
+  if (name.includes('$') || name.includes('`')) return true;
+  const base = basename(name.replace(/^["']|["']$/g, ''));
+  return programs.has(base) || base in WRAPPERS || SHELLS.has(base) || base === 'eval';
+}
+
 export function resolveCommand(command: Node, ev: Evaluator): ResolvedCommand | EmbeddedScript | undefined {
   const nameNode = command.childForFieldName('name');
   if (!nameNode) return undefined;

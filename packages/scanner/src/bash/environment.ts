@@ -29,7 +29,7 @@ export class Environment {
   private readonly localNames = new Map<number, Set<string>>();
 
   constructor(root: Node) {
-    this.collect(root, null);
+    this.collect(root);
   }
 
   functionOf(node: Node): Node | null {
@@ -44,44 +44,39 @@ export class Environment {
     return all.filter((d) => !(d.fn && this.localNames.get(d.fn.id)?.has(name)));
   }
 
-  private collect(node: Node, fn: Node | null): void {
-    switch (node.type) {
-      case 'function_definition': {
-        const name = node.childForFieldName('name');
-        if (name) this.functions.set(name.text, node);
-        fn = node;
-        break;
-      }
-      case 'declaration_command':
-        this.declaration(node, fn);
-        return;
-      case 'variable_assignment':
-        // `X=1 cmd` sets X for that command only.
-        if (node.parent?.type !== 'command') {
-          this.assignment(node, fn, false);
-          return;
-        }
-        break;
-      case 'for_statement': {
+  // descendantsOfType runs inside the WASM module: far cheaper than visiting every node from JS.
+  private collect(root: Node): void {
+    const nodes = root.descendantsOfType(['function_definition', 'declaration_command', 'variable_assignment', 'for_statement']);
+    for (const node of nodes) {
+      if (node?.type !== 'function_definition') continue;
+      const name = node.childForFieldName('name');
+      if (name) this.functions.set(name.text, node);
+    }
+    // Local declarations first: whether a plain assignment is local depends on them.
+    for (const node of nodes) if (node?.type === 'declaration_command') this.declaration(node, this.functionOf(node));
+    for (const node of nodes) {
+      if (!node) continue;
+      if (node.type === 'variable_assignment') {
+        const parent = node.parent?.type;
+        // `X=1 cmd` sets X for that command only; declarations were handled above.
+        if (parent !== 'command' && parent !== 'declaration_command') this.assignment(node, this.functionOf(node), false);
+      } else if (node.type === 'for_statement') {
         const variable = node.childForFieldName('variable');
         const values = node.childrenForFieldName('value').filter((v): v is Node => v !== null);
-        if (variable) this.add({ name: variable.text, node, fn, isLocal: false, loopValues: values, append: false });
-        break;
+        if (variable) this.add({ name: variable.text, node, fn: this.functionOf(node), isLocal: false, loopValues: values, append: false });
       }
     }
-    for (const child of node.namedChildren) if (child) this.collect(child, fn);
   }
 
   private declaration(node: Node, fn: Node | null): void {
     const keyword = node.child(0)?.type ?? '';
     const isLocal = fn !== null && LOCAL_KEYWORDS.has(keyword);
     for (const child of node.namedChildren) {
-      if (!child) continue;
-      if (child.type === 'variable_assignment') this.assignment(child, fn, isLocal);
-      else if (child.type === 'variable_name') {
+      if (child?.type === 'variable_assignment') this.assignment(child, fn, isLocal);
+      else if (child?.type === 'variable_name') {
         if (isLocal) this.markLocal(fn!, child.text);
         this.add({ name: child.text, node: child, fn, isLocal, append: false });
-      } else this.collect(child, fn);
+      }
     }
   }
 
@@ -97,7 +92,6 @@ export class Environment {
     } else {
       this.add({ name, node, fn, isLocal, value, append });
     }
-    if (value) for (const child of value.namedChildren) if (child) this.collect(child, fn);
   }
 
   private markLocal(fn: Node, name: string): void {
