@@ -12,6 +12,7 @@ import { CLIENTS, type ClientRequest } from './clients/index.js';
 import { isEmbedded, mayRun, resolveCommand, type EmbeddedScript, type ResolvedCommand } from './command-line.js';
 import { Environment } from './environment.js';
 import { Evaluator, type ArgItem } from './evaluate.js';
+import { heredocScripts } from './heredoc.js';
 import {
   addOptions,
   enclosingStatement,
@@ -61,7 +62,7 @@ export class ShellAnalysis {
     private readonly embedding = 0,
   ) {
     this.env = new Environment(root);
-    const programs = new Set([...Object.keys(CLIENTS), 'ec2metadata', 'aws', ...this.env.functions.keys()]);
+    const programs = new Set([...Object.keys(CLIENTS), 'ec2metadata', 'aws', 'cat', 'tee', ...this.env.functions.keys()]);
     this.sites = root
       .descendantsOfType('command')
       .filter((n): n is Node => n !== null && mayRun(n, programs))
@@ -73,6 +74,7 @@ export class ShellAnalysis {
     const judged: Judged[] = [];
     for (const site of this.sites) {
       if (site.embedded) this.embedded(site.embedded);
+      for (const script of heredocScripts(site, this.text)) this.embedded(script);
       const resolved = site.resolved;
       if (!resolved) continue;
       const client = CLIENTS[resolved.name];
@@ -166,13 +168,11 @@ export class ShellAnalysis {
     if (!tree) return;
     try {
       const inner = new ShellAnalysis(tree.rootNode, script.text, this.parser, this.embedding + 1).run();
+      const map = script.mapOffset;
       for (const f of inner) {
-        // Code inside a string is reported but never fixed: the quoting would have to be redone.
-        const { edits: _dropped, ...rest } = f;
-        const mapped = script.offset !== undefined
-          ? { ...rest, start: script.offset + f.start, end: script.offset + f.end }
-          : { ...rest, start: script.command.startIndex, end: script.command.endIndex };
-        this.findings.push(mapped);
+        const edits = script.fixable && map ? f.edits?.map((e) => ({ ...e, start: map(e.start), end: map(e.end) })) : undefined;
+        const span = map ? { start: map(f.start), end: map(f.end) } : { start: script.command.startIndex, end: script.command.endIndex };
+        this.findings.push({ ...f, ...span, edits });
       }
     } finally {
       tree.delete();
@@ -241,7 +241,7 @@ export class ShellAnalysis {
   /** Fixes are offered only where the client call is plain code of this file. */
   private fixable(site: Site): boolean {
     const r = site.resolved;
-    return this.embedding === 0 && r !== undefined && !r.wrappers.includes('xargs') && r.nameItem.node !== undefined;
+    return r !== undefined && !r.wrappers.includes('xargs') && r.nameItem.node !== undefined;
   }
 
   /** Finds a variable already holding a token (`TOKEN=$(curl -X PUT …/api/token …)`) visible at `node`. */

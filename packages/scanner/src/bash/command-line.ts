@@ -12,12 +12,14 @@ export interface ResolvedCommand {
   readonly wrappers: readonly string[];
 }
 
-/** Shell code held in a string and run by `eval` or `sh -c`. */
+/** Shell code held in a string or a heredoc, run by `eval` or `sh -c`, or written to a script. */
 export interface EmbeddedScript {
   readonly command: Node;
   readonly text: string;
-  /** Source offset of the text's first character, when the text maps 1:1 onto the source. */
-  readonly offset?: number;
+  /** Maps an offset in `text` to the source, when every character can be traced back. */
+  readonly mapOffset?: (offset: number) => number;
+  /** Whether edits inside the text can be applied to the source as they are. */
+  readonly fixable: boolean;
 }
 
 // Options that take a value, per wrapper, so that the value is not taken for the wrapped program.
@@ -97,8 +99,9 @@ function embedded(command: Node, words: ArgItem[]): EmbeddedScript | undefined {
   if (words.length === 0 || words.some((w) => w.spread || w.values.length !== 1 || !isResolved(w.values[0]!))) return undefined;
   const text = words.map((w) => w.values[0]).join(' ');
   const node = words.length === 1 ? words[0]!.node : undefined;
-  const offset = node && mapsOneToOne(node, text) ? node.startIndex + 1 : undefined;
-  return { command, text, offset };
+  const base = node && mapsOneToOne(node, text) ? node.startIndex + 1 : undefined;
+  // Fixes would have to redo the string's quoting, so code in strings is reported but not fixed.
+  return { command, text, mapOffset: base === undefined ? undefined : (offset) => base + offset, fixable: false };
 }
 
 function mapsOneToOne(node: Node, text: string): boolean {
