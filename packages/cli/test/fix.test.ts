@@ -61,7 +61,7 @@ describe('fixFiles', () => {
     assert.deepEqual(run.written, []);
     assert.equal(run.errors.length, 1);
     assert.equal(run.errors[0]!.file, 'breaks.sh');
-    assert.match(run.errors[0]!.message, /^fix not applied: the fixed script would not parse as well as the original/);
+    assert.match(run.errors[0]!.message, /^fix not applied: the fixed file would not parse as well as the original/);
     assert.equal(readFileSync(path, 'utf8'), 'curl -s "$URL"\n');
   });
 

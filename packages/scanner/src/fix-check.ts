@@ -1,28 +1,30 @@
 import type { Tree } from 'web-tree-sitter';
-import { withBashTree } from './tree-sitter.js';
 
 export type FixVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
  * The last line of defence before --fix overwrites a user's file: a fix that makes the script parse
  * worse, or that mixes line endings, is a bug in a fix, and writing it would break a script that
- * worked. `path` is there so that other languages can pick their own parser; today every fix is to
- * a shell script.
+ * worked. Every analyser that claims `path` re-parses the fixed text with its own parser.
  */
-export async function verifyFixedText(original: string, fixed: string, _path: string): Promise<FixVerdict> {
+export async function verifyFixedText(original: string, fixed: string, path: string): Promise<FixVerdict> {
   const before = lineEndings(original);
   const after = lineEndings(fixed);
   const mixed = after === 'mixed' || (before !== 'none' && after !== 'none' && after !== before);
   if ((before === 'crlf' || before === 'lf') && mixed) {
     return { ok: false, reason: `the fix would mix line endings (the file uses ${before.toUpperCase()})` };
   }
-  const errorsBefore = await withBashTree(original, countSyntaxErrors);
-  const errorsAfter = await withBashTree(fixed, countSyntaxErrors);
-  if (errorsAfter > errorsBefore) {
-    return {
-      ok: false,
-      reason: `the fixed script would not parse as well as the original (${errorsAfter} syntax errors instead of ${errorsBefore})`,
-    };
+  // Imported lazily: the analysers import this module for countSyntaxErrors.
+  const { ANALYSERS } = await import('./analysers.js');
+  for (const analyser of ANALYSERS.filter((a) => a.claims(path, true))) {
+    const errorsBefore = await analyser.countSyntaxErrors(original, path);
+    const errorsAfter = await analyser.countSyntaxErrors(fixed, path);
+    if (errorsAfter > errorsBefore) {
+      return {
+        ok: false,
+        reason: `the fixed file would not parse as well as the original (${errorsAfter} syntax errors instead of ${errorsBefore})`,
+      };
+    }
   }
   return { ok: true };
 }

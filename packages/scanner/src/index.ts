@@ -6,3 +6,5 @@ export { DEFAULT_MAX_FILE_BYTES, decodeSource, readHead, readSourceFile, type Re
 export { mayMentionImds, PREFILTER_NEEDLES } from './prefilter.js';
 export { compareFindings, displayPath, scan, type ScannedFile, type ScanOptions, type ScanResult } from './scan.js';
 export { countSyntaxErrors, verifyFixedText, type FixVerdict } from './fix-check.js';
+export type { Analyser, FileAnalysis, SourceFile } from './analyser.js';
+export { ANALYSERS } from './analysers.js';

@@ -1,10 +1,9 @@
 import { relative, resolve, sep } from 'node:path';
 import type { FileError, Finding } from '@imds-guard/core';
-import { analyseShell, type ShellAnalysis, type SyntaxProblem } from './bash/index.js';
+import type { Analyser, SourceFile, SyntaxProblem } from './analyser.js';
+import { ANALYSERS } from './analysers.js';
 import { discoverFiles } from './discover.js';
-import { mayMentionImds } from './prefilter.js';
 import { readSourceFile } from './read.js';
-import { isShellCandidate } from './shell-candidate.js';
 
 export interface ScanOptions {
   /** Paths are resolved against it, and findings name files relative to it. */
@@ -36,44 +35,67 @@ export interface ScanResult {
 }
 
 export function scan(paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
-  return scanWith({ shell: analyseShell }, paths, options);
+  return scanWith(ANALYSERS, paths, options);
 }
 
-/** The analysers a scan dispatches to; a seam for tests, not part of the package's API. */
-export interface Analysers {
-  readonly shell: (text: string, file: string) => Promise<ShellAnalysis>;
+interface Group {
+  readonly analyser: Analyser;
+  readonly files: SourceFile[];
+  matters: boolean;
 }
 
-export async function scanWith(analysers: Analysers, paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
+export async function scanWith(analysers: readonly Analyser[], paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
   const cwd = resolve(options.cwd);
   const discovery = await discoverFiles(paths.length > 0 ? paths : ['.'], { cwd, exclude: options.exclude });
   const errors: FileError[] = discovery.errors.map((e) => ({ file: displayPath(cwd, e.file), message: e.message }));
   const findings: Finding[] = [];
-  const files: ScannedFile[] = [];
+  const read = new Map<string, ScannedFile>();
+  const analysed = new Set<string>();
+  const groups = new Map<string, Group>();
 
-  for (const candidate of discovery.files) {
-    if (!isShellCandidate(candidate.path, candidate.explicit)) continue;
-    const file = displayPath(cwd, candidate.path);
-    const read = readSourceFile(candidate.path, { maxBytes: options.maxFileBytes, file });
-    if (!read.ok) {
-      errors.push(read.error);
-      continue;
-    }
-    if (!mayMentionImds(read.text)) continue;
-    files.push({ path: candidate.path, file, text: read.text, bom: read.bom });
+  const run = async (analyser: Analyser, sources: readonly SourceFile[]) => {
+    for (const source of sources) analysed.add(source.path);
     try {
-      const analysis = await analysers.shell(read.text, file);
-      for (const finding of analysis.findings) findings.push({ ...finding, file });
-      if (analysis.syntaxProblems.length > 0) errors.push({ file, message: syntaxMessage(analysis.syntaxProblems) });
+      for (const analysis of await analyser.analyse(sources)) {
+        for (const finding of analysis.findings) findings.push({ ...finding, file: analysis.file });
+        if (analysis.syntaxProblems.length > 0) errors.push({ file: analysis.file, message: syntaxMessage(analysis.syntaxProblems) });
+      }
     } catch (err) {
       // One file the analyser chokes on must not cost the user the results for all the others.
-      errors.push({ file, message: `analysis failed: ${err instanceof Error ? err.message : String(err)}` });
+      const message = `analysis failed: ${err instanceof Error ? err.message : String(err)}`;
+      for (const source of sources) errors.push({ file: source.file, message });
+    }
+  };
+
+  for (const candidate of discovery.files) {
+    const claiming = analysers.filter((a) => a.claims(candidate.path, candidate.explicit));
+    if (claiming.length === 0) continue;
+    const file = displayPath(cwd, candidate.path);
+    const outcome = readSourceFile(candidate.path, { maxBytes: options.maxFileBytes, file });
+    if (!outcome.ok) {
+      errors.push(outcome.error);
+      continue;
+    }
+    read.set(candidate.path, { path: candidate.path, file, text: outcome.text, bom: outcome.bom });
+    const source: SourceFile = { path: candidate.path, file, text: outcome.text };
+    for (const analyser of claiming) {
+      const matters = analyser.mayMatter(outcome.text);
+      if (analyser.groupOf) {
+        const key = `${analyser.name}\0${analyser.groupOf(candidate.path)}`;
+        const group = groups.get(key) ?? { analyser, files: [], matters: false };
+        groups.set(key, group);
+        group.files.push(source);
+        group.matters ||= matters;
+      } else if (matters) {
+        await run(analyser, [source]);
+      }
     }
   }
+  for (const group of groups.values()) if (group.matters) await run(group.analyser, group.files);
 
   findings.sort(compareFindings);
   errors.sort((a, b) => compareStrings(a.file, b.file));
-  return { findings, errors, files };
+  return { findings, errors, files: [...read.values()].filter((f) => analysed.has(f.path)) };
 }
 
 /** Relative to cwd with forward slashes, so output is the same on every platform. */

@@ -3,7 +3,9 @@ import { chmodSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { Finding } from '@imds-guard/core';
 import { scan } from '@imds-guard/scanner';
-import { scanWith, type Analysers } from '../src/scan.ts';
+import { shellAnalyser } from '../src/bash/analyser.ts';
+import type { ShellAnalysis } from '../src/bash/index.ts';
+import { scanWith } from '../src/scan.ts';
 import { tempTree } from './temp-dir.ts';
 
 const MENTION = 'echo 169.254.169.254\n';
@@ -25,14 +27,14 @@ function finding(file: string, line: number, column: number, ruleId = 'no-imdsv1
 }
 
 /** Records what reached the analyser and answers with what a test wants. */
-function recordingAnalyser(answer: (text: string, file: string) => Awaited<ReturnType<Analysers['shell']>> = () => ({ findings: [], syntaxProblems: [] })) {
+function recordingAnalyser(answer: (text: string, file: string) => ShellAnalysis = () => ({ findings: [], syntaxProblems: [] })) {
   const seen: string[] = [];
-  const analysers: Analysers = {
-    shell: async (text, file) => {
+  const analysers = [
+    shellAnalyser(async (text, file) => {
       seen.push(file);
       return answer(text, file);
-    },
-  };
+    }),
+  ];
   return { seen, analysers };
 }
 

@@ -3,10 +3,9 @@ import type { Node } from 'web-tree-sitter';
 import { getBashParser } from '../tree-sitter.js';
 import { ShellAnalysis as Analysis } from './analyse.js';
 
-export interface SyntaxProblem {
-  readonly line: number;
-  readonly column: number;
-}
+import type { SyntaxProblem } from '../analyser.js';
+
+export type { SyntaxProblem };
 
 export interface ShellAnalysis {
   readonly findings: Finding[];

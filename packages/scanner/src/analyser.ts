@@ -1,0 +1,37 @@
+import type { Finding } from '@imds-guard/core';
+
+export interface SyntaxProblem {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A file handed to an analyser: `file` is the name findings carry, `path` where it lives. */
+export interface SourceFile {
+  readonly path: string;
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface FileAnalysis {
+  readonly file: string;
+  readonly findings: readonly Finding[];
+  /** Where the parser had to recover; findings elsewhere in the file are still reported. */
+  readonly syntaxProblems: readonly SyntaxProblem[];
+}
+
+/** One language or file format. The scan asks each analyser which files are its own. */
+export interface Analyser {
+  readonly name: string;
+  /** Decided from the path (and at most the first bytes); `explicit` when the user named the file. */
+  claims(path: string, explicit: boolean): boolean;
+  /** A cheap text test run before any parsing; false means nothing in the file can be reported. */
+  mayMatter(text: string): boolean;
+  /**
+   * Files with the same key are analysed together, e.g. a Terraform module is its directory, so
+   * variables and templates defined in one file resolve in another. Absent: each file alone.
+   */
+  groupOf?(path: string): string;
+  analyse(files: readonly SourceFile[]): Promise<FileAnalysis[]>;
+  /** Used to refuse a fix that makes a file parse worse. */
+  countSyntaxErrors(text: string, path: string): Promise<number>;
+}

@@ -1,0 +1,5 @@
+import type { Analyser } from './analyser.js';
+import { shellAnalyser } from './bash/analyser.js';
+
+/** Every analyser a scan runs, in the order their findings are collected. */
+export const ANALYSERS: readonly Analyser[] = [shellAnalyser()];
