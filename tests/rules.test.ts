@@ -1,14 +1,31 @@
 // Keeps rules/, the generated registry and the rule docs in agreement, and runs every docs example.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { allRules } from '@imds-guard/core';
-import { analyseShell } from '@imds-guard/scanner';
+import { scan } from '@imds-guard/scanner';
 import { generatedFiles, loadRuleYamls, renderReadme, renderRegistry } from '../scripts/generate-rules.ts';
 import { validateAgainstSchema } from './json-schema.ts';
 
 const rulesDir = join(import.meta.dirname, '..', 'rules');
+const EXAMPLE_FILES: Record<string, string> = { bash: 'example.sh', hcl: 'main.tf', yaml: 'template.yaml', json: 'template.json' };
+
+/** Scans a docs example as the file a user would have, through every analyser. */
+async function scanExample(language: string, code: string) {
+  const name = EXAMPLE_FILES[language];
+  assert.ok(name, `no file type for \`\`\`${language} examples`);
+  const dir = mkdtempSync(join(tmpdir(), 'imds-guard-doc-'));
+  try {
+    writeFileSync(join(dir, name), code);
+    const result = await scan([name], { cwd: dir });
+    assert.deepEqual(result.errors, []);
+    return result.findings;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 const REQUIRED_SECTIONS = ['## Why is this bad?', '## Examples', '## How to fix', '## When not to use it', '## References'];
 
 describe('rules/', () => {
@@ -46,15 +63,15 @@ describe('rules/', () => {
         for (const section of sections) assert.ok(doc.includes(`\n${section}\n`), `missing "${section}"`);
       });
 
-      const blocks = [...doc.matchAll(/```bash (incorrect|correct)\n([\s\S]*?)```/g)];
+      const blocks = [...doc.matchAll(/```(\w+) (incorrect|correct)\n([\s\S]*?)```/g)];
       it('has incorrect and correct examples', () => {
-        assert.ok(blocks.some((b) => b[1] === 'incorrect'));
-        assert.ok(blocks.some((b) => b[1] === 'correct'));
+        assert.ok(blocks.some((b) => b[2] === 'incorrect'));
+        assert.ok(blocks.some((b) => b[2] === 'correct'));
       });
 
-      blocks.forEach(([, kind, code], i) => {
-        it(`example ${i + 1} (${kind}) behaves as labelled`, async () => {
-          const { findings } = await analyseShell(code!, `${rule.id}-example.sh`);
+      blocks.forEach(([, language, kind, code], i) => {
+        it(`example ${i + 1} (${language}, ${kind}) behaves as labelled`, async () => {
+          const findings = await scanExample(language!, code!);
           const own = findings.filter((f) => f.ruleId === rule.id);
           if (kind === 'incorrect') assert.ok(own.length > 0, `no ${rule.id} finding in:\n${code}`);
           else assert.deepEqual(own.map((f) => f.message), []);

@@ -6,3 +6,4 @@ export * from './edits.js';
 export * from './endpoint.js';
 export * from './headers.js';
 export * from './request.js';
+export * from './iac/index.js';

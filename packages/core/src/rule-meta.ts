@@ -1,5 +1,5 @@
 export type Severity = 'error' | 'warning' | 'note';
-export type Target = 'bash' | 'javascript' | 'typescript' | 'terraform' | 'cloudformation';
+export type Target = 'bash' | 'javascript' | 'typescript' | 'terraform' | 'cloudformation' | 'ansible' | 'packer';
 
 export interface RuleMessage {
   readonly text: string;

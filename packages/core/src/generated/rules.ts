@@ -53,7 +53,11 @@ export const ruleMetas = {
     "severity": "error",
     "type": "problem",
     "targets": [
-      "bash"
+      "bash",
+      "terraform",
+      "cloudformation",
+      "ansible",
+      "packer"
     ],
     "recommended": true,
     "since": "0.1.0",
@@ -64,17 +68,30 @@ export const ruleMetas = {
     },
     "messages": {
       "tokensOptional": {
-        "text": "{{command}} sets HttpTokens to optional: the instances accept IMDSv1 requests"
+        "text": "{{resource}} sets HttpTokens to {{value}}: its instances accept IMDSv1 requests{{context}}"
       },
       "tokensMissing": {
-        "text": "{{command}} does not set HttpTokens: the instances accept IMDSv1 unless the AMI or the account default requires tokens"
+        "text": "{{resource}} does not set HttpTokens: its instances accept IMDSv1 unless the AMI or the account default requires tokens{{context}}"
+      },
+      "tokensMissingToolDefault": {
+        "text": "{{resource}} does not set HttpTokens, and {{tool}} then sends optional: its instances accept IMDSv1 requests{{context}}"
       },
       "endpointWithoutTokens": {
-        "text": "{{command}} enables the metadata endpoint without --http-tokens required: an instance that accepted IMDSv1 keeps accepting it"
+        "text": "{{resource}} enables the metadata endpoint without --http-tokens required: an instance that accepted IMDSv1 keeps accepting it"
+      },
+      "coveredByDefault": {
+        "severity": "note",
+        "text": "{{resource}} does not set HttpTokens and relies on {{source}} to require tokens: set http_tokens explicitly so the resource stays safe wherever it is deployed"
+      },
+      "notebookMinimumV1": {
+        "text": "{{resource}} allows IMDSv1: its minimum instance metadata service version is {{value}}, not 2"
+      },
+      "notebookMinimumMissing": {
+        "text": "{{resource}} does not set a minimum instance metadata service version, so its notebook instance accepts IMDSv1"
       },
       "cannotDetermine": {
         "severity": "warning",
-        "text": "{{command}}: whether HttpTokens is required cannot be determined: {{reason}}"
+        "text": "{{resource}}: whether HttpTokens is required cannot be determined: {{reason}}"
       }
     },
     "references": [
@@ -107,6 +124,34 @@ export const ruleMetas = {
       },
       "ttlOutOfRange": {
         "text": "{{client}} asks for a token TTL of {{ttl}} seconds: IMDS accepts 1 to 21600 and answers 400 otherwise"
+      }
+    },
+    "references": [
+      "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html"
+    ]
+  },
+  "no-imds-hop-limit-above-one": {
+    "id": "no-imds-hop-limit-above-one",
+    "code": "IMDS004",
+    "title": "Disallow a metadata response hop limit above 1 where containers do not need it",
+    "severity": "note",
+    "type": "suggestion",
+    "targets": [
+      "terraform",
+      "cloudformation",
+      "ansible",
+      "packer"
+    ],
+    "recommended": true,
+    "since": "0.1.0",
+    "aliases": [],
+    "fix": {
+      "availability": "none",
+      "safety": "safe"
+    },
+    "messages": {
+      "hopLimitAboveOne": {
+        "text": "{{resource}} sets the metadata response hop limit to {{value}}: containers on the instance can reach IMDS; keep 1 unless containers need the instance role"
       }
     },
     "references": [

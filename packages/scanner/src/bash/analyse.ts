@@ -89,7 +89,7 @@ export class ShellAnalysis {
       } else if (resolved.name === 'aws') {
         const problem = checkAwsCli(resolved.args, accountRequiresTokens);
         if (problem) {
-          const data = { command: problem.command, reason: problem.reason ?? '' };
+          const data = { resource: problem.command, reason: problem.reason ?? '', value: problem.value ?? '', context: '' };
           this.report('no-imdsv1-instance-config', problem.messageId, data, site.command, problem.edits);
         }
       } else if (this.env.functions.has(resolved.name)) {

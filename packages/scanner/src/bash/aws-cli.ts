@@ -7,6 +7,7 @@ export interface AwsCliProblem {
   readonly messageId: AwsCliMessageId;
   readonly command: string;
   readonly reason?: string;
+  readonly value?: string;
   readonly edits?: readonly Edit[];
 }
 
@@ -99,7 +100,7 @@ function judgeTokenValue(command: string, option: Option): AwsCliProblem | undef
   const value = option.value ?? '';
   if (!isResolved(value)) return { messageId: 'cannotDetermine', command, reason: `--http-tokens comes from ${option.valueItem?.node?.text ?? 'an expansion'}` };
   if (value !== 'optional') return undefined;
-  return { messageId: 'tokensOptional', command, edits: replaceInItem(option.valueItem, 'optional', 'required') };
+  return { messageId: 'tokensOptional', command, value, edits: replaceInItem(option.valueItem, 'optional', 'required') };
 }
 
 function judgeMetadataOptions(command: string, option: Option, shape: 'shorthand' | 'launch-template-data', inherits = false): AwsCliProblem | undefined {
@@ -128,7 +129,7 @@ function judgeMetadataOptions(command: string, option: Option, shape: 'shorthand
   }
   if (metadata.HttpEndpoint === 'disabled' || metadata.HttpTokens === 'required') return undefined;
   if (metadata.HttpTokens === undefined) return { messageId: 'tokensMissing', command };
-  return { messageId: 'tokensOptional', command, edits: replaceInItem(option.valueItem, String(metadata.HttpTokens), 'required', 'HttpTokens') };
+  return { messageId: 'tokensOptional', command, value: String(metadata.HttpTokens), edits: replaceInItem(option.valueItem, String(metadata.HttpTokens), 'required', 'HttpTokens') };
 }
 
 /** An edit replacing `from` (after `anchor`) inside a literal word, when the word maps 1:1 onto the source. */

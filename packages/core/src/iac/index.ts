@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './judge.js';
+export * from './report.js';
