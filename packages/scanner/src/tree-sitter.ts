@@ -2,23 +2,42 @@ import { createRequire } from 'node:module';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
-let bashParser: Promise<Parser> | undefined;
 
-/** The bash grammar loaded once per process, from the .wasm the grammar package ships. */
+/** The grammars we parse with, each the .wasm its npm package ships (no native build). */
+const GRAMMARS = {
+  bash: 'tree-sitter-bash/tree-sitter-bash.wasm',
+  terraform: '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm',
+  hcl: '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm',
+} as const;
+
+export type Grammar = keyof typeof GRAMMARS;
+
+let runtime: Promise<void> | undefined;
+const parsers = new Map<Grammar, Promise<Parser>>();
+
+/** A parser for `grammar`, loaded once per process. */
+export function getParser(grammar: Grammar): Promise<Parser> {
+  let parser = parsers.get(grammar);
+  if (!parser) {
+    parser = (async () => {
+      await (runtime ??= Parser.init());
+      const language = await Language.load(require.resolve(GRAMMARS[grammar]));
+      const p = new Parser();
+      p.setLanguage(language);
+      return p;
+    })();
+    parsers.set(grammar, parser);
+  }
+  return parser;
+}
+
 export function getBashParser(): Promise<Parser> {
-  bashParser ??= (async () => {
-    await Parser.init();
-    const language = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })();
-  return bashParser;
+  return getParser('bash');
 }
 
 /** Parses, hands the tree to `use`, and frees the WASM memory whatever happens. */
-export async function withBashTree<T>(text: string, use: (tree: Tree) => T): Promise<T> {
-  const parser = await getBashParser();
+export async function withTree<T>(grammar: Grammar, text: string, use: (tree: Tree) => T): Promise<T> {
+  const parser = await getParser(grammar);
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
@@ -26,4 +45,8 @@ export async function withBashTree<T>(text: string, use: (tree: Tree) => T): Pro
   } finally {
     tree.delete();
   }
+}
+
+export function withBashTree<T>(text: string, use: (tree: Tree) => T): Promise<T> {
+  return withTree('bash', text, use);
 }
