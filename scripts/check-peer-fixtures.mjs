@@ -8,7 +8,7 @@
 // own tests treat each file as one case (KICS keeps sixteen unrelated cases in one folder, which
 // Terraform would otherwise read as one module).
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scan } from '@imds-guard/scanner';
 
@@ -64,4 +64,3 @@ console.log(`peer fixtures: ${records.length} files, ${hits}/${required} require
 for (const o of undocumented) console.log(`  UNDOCUMENTED ${key(o)}: ${o.detail}`);
 for (const d of stale) console.log(`  STALE (no longer happens, remove it from docs/peer-disagreements.md) ${key(d)}`);
 process.exitCode = undocumented.length > 0 || stale.length > 0 ? 1 : 0;
-void relative;
