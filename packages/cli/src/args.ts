@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES } from '@imds-guard/scanner';
+import type { Severity } from '@imds-guard/core';
 import { isFormatName, type FormatName } from './reporters/index.js';
+
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
 
 export type Command =
   | { readonly kind: 'help' }
@@ -13,13 +16,15 @@ export type Command =
       readonly fix: boolean;
       readonly unsafeFixes: boolean;
       readonly maxFileBytes: number;
+      readonly failOn: Severity;
     };
 
 export class UsageError extends Error {}
 
 export const HELP = `Usage: imds-guard scan [options] [paths...]
 
-Finds EC2 instance metadata service (IMDSv1) usage in shell scripts.
+Finds EC2 instance metadata service v1 (IMDSv1) usage in shell scripts, and
+configuration that lets instances accept it.
 Paths are files or directories (default: the current directory); node_modules,
 .git, dist, build, .terraform and vendor are skipped inside directories.
 
@@ -28,12 +33,14 @@ Options:
   -o, --output <file>             write the report to a file instead of stdout
       --fix                       apply safe fixes, then report what remains
       --unsafe-fixes              with --fix, also apply fixes that may change behaviour
+      --fail-on <severity>        exit 1 on findings of this severity or worse:
+                                  error, warning (default) or note
       --max-file-size <bytes>     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES})
   -h, --help                      show this help
   -v, --version                   show the version
 
-Exit codes: 0 no problems; 1 problems found, or files that could not be
-analysed; 2 usage error.
+Exit codes: 0 no problems; 1 findings at or above --fail-on, or files that
+could not be analysed; 2 usage error.
 `;
 
 export function parseCommand(argv: readonly string[]): Command {
@@ -49,6 +56,7 @@ export function parseCommand(argv: readonly string[]): Command {
         fix: { type: 'boolean' },
         'unsafe-fixes': { type: 'boolean' },
         'max-file-size': { type: 'string' },
+        'fail-on': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -69,6 +77,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (!isFormatName(format)) throw new UsageError(`unknown format '${format}'; use text, json or sarif`);
   if (values['unsafe-fixes'] && !values.fix) throw new UsageError('--unsafe-fixes only has an effect together with --fix');
   if (values.output === '') throw new UsageError('--output needs a file name');
+  const failOn = (values['fail-on'] ?? 'warning') as Severity;
+  if (!SEVERITIES.includes(failOn)) throw new UsageError(`unknown severity '${values['fail-on']}' for --fail-on; use error, warning or note`);
 
   return {
     kind: 'scan',
@@ -78,6 +88,7 @@ export function parseCommand(argv: readonly string[]): Command {
     fix: values.fix ?? false,
     unsafeFixes: values['unsafe-fixes'] ?? false,
     maxFileBytes: parseByteCount(values['max-file-size']),
+    failOn,
   };
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Severity } from '@imds-guard/core';
 import { compareFindings, scan, type ScanResult } from '@imds-guard/scanner';
 import { HELP, parseCommand, UsageError, type Command } from './args.js';
 import { fixFiles } from './fix.js';
@@ -79,7 +80,14 @@ async function runScan(command: Extract<Command, { kind: 'scan' }>, io: CliIo): 
       return EXIT_USAGE;
     }
   }
-  return result.findings.length > 0 || result.errors.length > 0 ? EXIT_PROBLEMS : EXIT_CLEAN;
+  return failsGate(result, command.failOn) ? EXIT_PROBLEMS : EXIT_CLEAN;
+}
+
+const RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
+
+/** Notes inform; by default warnings (an uncertain verdict) and errors fail, as do unanalysed files. */
+function failsGate(result: ScanResult, failOn: Severity): boolean {
+  return result.errors.length > 0 || result.findings.some((f) => RANK[f.severity] >= RANK[failOn]);
 }
 
 /** The first scan's results, with the rewritten files' results replaced by their re-scan. */

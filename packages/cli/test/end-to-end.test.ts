@@ -124,3 +124,19 @@ describe('bad input next to a real finding', () => {
     assert.deepEqual(report.findings.map((f: { line: number; messageId: string }) => [f.line, f.messageId]), [[1, 'missingToken']]);
   });
 });
+
+describe('--fail-on', () => {
+  it('notes never fail by default, warnings do, and the threshold moves', async () => {
+    const t = tempTree();
+    try {
+      // A root probe is a warning.
+      t.write('probe.sh', 'curl -sf http://169.254.169.254/ >/dev/null && echo on-ec2\n');
+      assert.equal((await runMain(['scan', '.'], t.root)).code, 1);
+      assert.equal((await runMain(['scan', '--fail-on', 'error', '.'], t.root)).code, 0);
+      assert.equal((await runMain(['scan', '--fail-on', 'note', '.'], t.root)).code, 1);
+      assert.equal((await runMain(['scan', '--fail-on', 'fatal', '.'], t.root)).code, 2);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
