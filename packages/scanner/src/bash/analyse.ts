@@ -114,14 +114,18 @@ export class ShellAnalysis {
   private deferToCallers(site: Site, verdict: Verdict): boolean {
     if (!site.fn || !site.usedParams) return false;
     if (verdict.kind !== 'unknown-target' && verdict.kind !== 'cannot-determine') return false;
-    const name = site.fn.childForFieldName('name')?.text ?? '';
+    return this.isCalled(site.fn);
+  }
+
+  private isCalled(fn: Node): boolean {
+    const name = fn.childForFieldName('name')?.text;
     return this.sites.some((s) => s.resolved?.name === name);
   }
 
   private callSite(site: Site, resolved: ResolvedCommand): void {
     // A call whose own arguments come from the enclosing function's parameters is judged at that
     // function's callers instead.
-    if (site.usedParams && site.fn && this.sites.some((s) => s.resolved?.name === site.fn!.childForFieldName('name')?.text)) return;
+    if (site.usedParams && site.fn && this.isCalled(site.fn)) return;
     const seen = new Set<string>();
     for (const { request, verdict } of this.boundVerdicts(this.env.functions.get(resolved.name)!, resolved.args, 0)) {
       for (const finding of findingsForVerdict(verdict, request)) {
