@@ -1,5 +1,6 @@
 import type { Analyser } from './analyser.js';
 import { shellAnalyser } from './bash/analyser.js';
+import { cloudFormationAnalyser } from './cloudformation/analyser.js';
 
 /** Every analyser a scan runs, in the order their findings are collected. */
-export const ANALYSERS: readonly Analyser[] = [shellAnalyser()];
+export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser()];

@@ -1,0 +1,57 @@
+import { LineIndex, reportLaunches, type Finding, type IacFinding, type LaunchConfig } from '@imds-guard/core';
+import type { FileAnalysis, SourceFile, SyntaxProblem } from '../analyser.js';
+import { toFileAnalyses } from '../iac/to-findings.js';
+import { adaptTemplate } from './adapt.js';
+import { isTemplate, looksLikeTemplateText, syntaxOf } from './detect.js';
+import { parseJsonTemplate } from './parse-json.js';
+import { parseYamlTemplate } from './parse-yaml.js';
+import { asMap, type ParsedTemplate } from './template-node.js';
+
+export function parseTemplateText(path: string, text: string): ParsedTemplate {
+  return syntaxOf(path, text) === 'json' ? parseJsonTemplate(text) : parseYamlTemplate(text);
+}
+
+/**
+ * Analyses one file that may be a CloudFormation template. A file that is not a template gives no
+ * findings and no syntax problems, unless it does not parse and reads like a template: a broken
+ * template should not pass silently, a broken Helm chart is not our business.
+ */
+export function analyseTemplateFile(source: SourceFile): FileAnalysis {
+  const parsed = parseTemplateText(source.path, source.text);
+  const root = asMap(parsed.documents.find(isTemplate));
+  const problems = syntaxProblemsOf(source.text, parsed);
+  if (!root) {
+    const report = problems.length > 0 && looksLikeTemplateText(source.text);
+    return { file: source.file, findings: [], syntaxProblems: report ? problems : [] };
+  }
+  const { configs, consumers } = adaptTemplate(root, source.text, source.file, parsed.syntax);
+  const findings = reportLaunches(configs, {}, 'CloudFormation', consumers).map((f) => withValueSource(f, configs));
+  const analysis = toFileAnalyses([source], findings, new Map([[source.file, problems]]))[0]!;
+  return { ...analysis, findings: analysis.findings.map((f, i) => withFixNote(f, findings[i], configs)) };
+}
+
+/**
+ * Names where a value came from when it is not written at the resource: "optional (the Default of
+ * parameter TokensMode)", "optional (a branch of Fn::If IsDev)". The shared report words the value
+ * only; the model carries the source in `Setting.via`.
+ */
+function withValueSource(finding: IacFinding, configs: readonly LaunchConfig[]): IacFinding {
+  if (finding.messageId !== 'tokensOptional' && finding.messageId !== 'notebookMinimumV1') return finding;
+  const config = configs.find((c) => c.address === finding.data.resource);
+  const setting = config?.kind === 'notebook' ? config.minimumImdsVersion : config?.metadata?.httpTokens;
+  if (setting?.state !== 'set' || !setting.via || setting.span.start !== finding.span.start) return finding;
+  return { ...finding, data: { ...finding.data, value: `${finding.data.value} (${setting.via})` } };
+}
+
+/** A fix that edits a parameter's Default says so: it changes every stack deployed with it. */
+function withFixNote(finding: Finding, source: IacFinding | undefined, configs: readonly LaunchConfig[]): Finding {
+  if (!finding.fix || !source || source.span.start !== finding.start) return finding;
+  const note = configs.find((c) => c.address === source.data.resource)?.requireTokens?.note;
+  return note ? { ...finding, fix: { ...finding.fix, description: `${finding.fix.description}. This fix ${note}` } } : finding;
+}
+
+function syntaxProblemsOf(text: string, parsed: ParsedTemplate): SyntaxProblem[] {
+  if (parsed.errors.length === 0) return [];
+  const index = new LineIndex(text);
+  return parsed.errors.map((offset) => index.position(offset));
+}
