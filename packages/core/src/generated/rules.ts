@@ -9,7 +9,9 @@ export const ruleMetas = {
     "severity": "error",
     "type": "problem",
     "targets": [
-      "bash"
+      "bash",
+      "javascript",
+      "typescript"
     ],
     "recommended": true,
     "since": "0.1.0",
@@ -39,6 +41,15 @@ export const ruleMetas = {
       "legacyClient": {
         "severity": "warning",
         "text": "ec2metadata (cloud-utils) sends tokenless IMDSv1 requests in releases older than July 2020: check the installed version, or use ec2-metadata (amazon-ec2-utils) or curl with a token"
+      },
+      "v1OnlyLibrary": {
+        "text": "{{library}} only makes IMDSv1 requests, it never fetches or sends a token: its calls get 401 once the instance requires IMDSv2; use @aws-sdk/ec2-metadata-service instead"
+      },
+      "suggestTokenHeader": {
+        "text": "Fetch an IMDSv2 token first (PUT /latest/api/token) and send it in the X-aws-ec2-metadata-token header"
+      },
+      "suggestMetadataService": {
+        "text": "Read the value with MetadataService from @aws-sdk/ec2-metadata-service, which fetches and sends the token itself"
       }
     },
     "references": [
@@ -54,6 +65,8 @@ export const ruleMetas = {
     "type": "problem",
     "targets": [
       "bash",
+      "javascript",
+      "typescript",
       "terraform",
       "cloudformation",
       "ansible",
@@ -75,6 +88,15 @@ export const ruleMetas = {
       },
       "tokensMissingToolDefault": {
         "text": "{{resource}} does not set HttpTokens, and {{tool}} then sends optional: its instances accept IMDSv1 requests{{context}}"
+      },
+      "requireImdsv2Missing": {
+        "text": "{{resource}} does not set requireImdsv2: true: its instances accept IMDSv1 unless the AMI or the account default requires tokens"
+      },
+      "endpointEnabledWithoutTokens": {
+        "text": "{{resource}} turns the metadata endpoint on without setting HttpTokens to required: an instance that accepted IMDSv1 keeps accepting it"
+      },
+      "suggestRequireTokens": {
+        "text": "Require IMDSv2 tokens ({{change}}); IMDSv1 callers on these instances then get 401, so fix them first"
       },
       "endpointWithoutTokens": {
         "text": "{{resource}} enables the metadata endpoint without --http-tokens required: an instance that accepted IMDSv1 keeps accepting it"
@@ -106,7 +128,9 @@ export const ruleMetas = {
     "severity": "error",
     "type": "problem",
     "targets": [
-      "bash"
+      "bash",
+      "javascript",
+      "typescript"
     ],
     "recommended": true,
     "since": "0.1.0",
