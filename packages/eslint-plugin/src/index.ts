@@ -1,7 +1,42 @@
+/**
+ * eslint-plugin-imds-guard: finds EC2 IMDSv1 requests and infrastructure code that lets instances
+ * accept IMDSv1, in JavaScript and TypeScript.
+ *
+ *   import imdsGuard from 'eslint-plugin-imds-guard';
+ *   export default [...imdsGuard.configs.recommended];
+ */
+import { createRequire } from 'node:module';
+import type { ESLint, Linter } from 'eslint';
+import { recommendedConfig } from './configs.js';
 import noImdsv1Request from './rules/no-imdsv1-request.js';
 import noInvalidImdsTokenRequest from './rules/no-invalid-imds-token-request.js';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string };
+
+export const NAMESPACE = 'imds-guard';
 
 export const rules = {
   'no-imdsv1-request': noImdsv1Request,
   'no-invalid-imds-token-request': noInvalidImdsTokenRequest,
 };
+
+export type RuleName = keyof typeof rules;
+
+interface Plugin extends ESLint.Plugin {
+  readonly meta: { readonly name: string; readonly version: string; readonly namespace: string };
+  readonly rules: NonNullable<ESLint.Plugin['rules']>;
+  readonly configs: { readonly recommended: Linter.Config[] };
+}
+
+const configs = { recommended: [] as Linter.Config[] };
+
+const plugin: Plugin = {
+  meta: { name: pkg.name, version: pkg.version, namespace: NAMESPACE },
+  rules: rules as unknown as NonNullable<ESLint.Plugin['rules']>,
+  configs,
+};
+configs.recommended.push(...recommendedConfig(plugin, NAMESPACE, Object.keys(rules)));
+
+export { mayMakeImdsRequests, REQUEST_NEEDLES } from './analysis/file-requests.js';
+export { JS_FILES, TS_FILES, typescriptParser } from './configs.js';
+export default plugin;
