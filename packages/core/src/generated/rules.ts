@@ -111,6 +111,10 @@ export const ruleMetas = {
       "notebookMinimumMissing": {
         "text": "{{resource}} does not set a minimum instance metadata service version, so its notebook instance accepts IMDSv1"
       },
+      "amiAllowsV1Default": {
+        "severity": "note",
+        "text": "{{resource}} registers its AMI without imds_support = v2.0: instances launched from the image default to HttpTokens optional unless their own launch settings or the account default require tokens"
+      },
       "cannotDetermine": {
         "severity": "warning",
         "text": "{{resource}}: whether HttpTokens is required cannot be determined: {{reason}}"
