@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import type { ESLint, Linter } from 'eslint';
 import { recommendedConfig } from './configs.js';
+import noImdsv1InstanceConfig from './rules/no-imdsv1-instance-config.js';
 import noImdsv1Request from './rules/no-imdsv1-request.js';
 import noInvalidImdsTokenRequest from './rules/no-invalid-imds-token-request.js';
 
@@ -16,6 +17,7 @@ const pkg = createRequire(import.meta.url)('../package.json') as { name: string;
 export const NAMESPACE = 'imds-guard';
 
 export const rules = {
+  'no-imdsv1-instance-config': noImdsv1InstanceConfig,
   'no-imdsv1-request': noImdsv1Request,
   'no-invalid-imds-token-request': noInvalidImdsTokenRequest,
 };
@@ -38,5 +40,6 @@ const plugin: Plugin = {
 configs.recommended.push(...recommendedConfig(plugin, NAMESPACE, Object.keys(rules)));
 
 export { mayMakeImdsRequests, REQUEST_NEEDLES } from './analysis/file-requests.js';
+export { LAUNCH_NEEDLES, mayConfigureInstances } from './analysis/launches.js';
 export { JS_FILES, TS_FILES, typescriptParser } from './configs.js';
 export default plugin;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import ts from 'typescript';
 import { cases as requestCases } from './cases/no-imdsv1-request.ts';
+import { cases as instanceCases } from './cases/no-imdsv1-instance-config.ts';
 import { cases as tokenCases } from './cases/no-invalid-imds-token-request.ts';
 
 // The real signature of @aws-sdk/ec2-metadata-service's MetadataService, which the suggestions use.
@@ -23,7 +24,9 @@ declare module '@aws-sdk/ec2-metadata-service' {
 declare module 'axios'; declare module 'got'; declare module 'ky'; declare module 'superagent'; declare module 'needle';
 declare module 'undici'; declare module 'node-fetch'; declare module 'request'; declare module 'request-promise';
 declare module 'node:http'; declare module 'node:https'; declare module 'http'; declare module 'https';
-declare module 'aws-sdk'; declare module '@actions/http-client'; declare module 'node-ec2-metadata'; declare module './config';
+declare module 'aws-sdk'; declare module '@actions/http-client'; declare module 'aws-cdk-lib'; declare module 'aws-cdk-lib/aws-ec2';
+declare module 'aws-cdk-lib/aws-autoscaling'; declare module '@pulumi/aws'; declare module '@cdktf/provider-aws'; declare module '@cdktf/provider-aws/lib/launch-template';
+declare module '@aws-sdk/client-ec2'; declare module 'node-ec2-metadata'; declare module './config';
 `;
 
 interface Pair {
@@ -35,7 +38,7 @@ interface Pair {
 
 function pairs(): Pair[] {
   const out: Pair[] = [];
-  const all = [...requestCases.invalid.map((c) => ['no-imdsv1-request', c] as const), ...tokenCases.invalid.map((c) => ['no-invalid-imds-token-request', c] as const)];
+  const all = [...requestCases.invalid.map((c) => ['no-imdsv1-request', c] as const), ...tokenCases.invalid.map((c) => ['no-invalid-imds-token-request', c] as const), ...instanceCases.invalid.map((c) => ['no-imdsv1-instance-config', c] as const)];
   all.forEach(([rule, c], i) => {
     const outputs: string[] = [];
     if (typeof c.output === 'string') outputs.push(c.output);
