@@ -2,7 +2,8 @@ import type { Analyser } from './analyser.js';
 import { ansibleAnalyser } from './ansible/analyser.js';
 import { shellAnalyser } from './bash/analyser.js';
 import { cloudFormationAnalyser } from './cloudformation/analyser.js';
+import { javascriptAnalyser } from './javascript/analyser.js';
 import { packerAnalyser } from './packer/analyser.js';
 
 /** Every analyser a scan runs, in the order their findings are collected. */
-export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser()];
+export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser(), javascriptAnalyser()];

@@ -246,10 +246,11 @@ export class RequestExtractor {
 
   private site(call: Call, url: string | undefined, method: Method, headers: HeaderSet, sources: Node[], extra: Partial<RequestSite> = {}): RequestSite | undefined {
     if (url === undefined) return undefined;
+    const client = shorten(this.values.text(call.callee).replace(/\s*(\?\.|\.)\s*/g, '$1'), 40);
     return {
       node: call,
-      client: shorten(this.values.text(call.callee), 40),
-      model: { client: shorten(this.values.text(call.callee), 40), method, url, headers: toHeaderLines(headers), ...(headers.unresolved !== undefined ? { unresolvedHeaders: headers.unresolved } : {}) },
+      client,
+      model: { client, method, url, headers: toHeaderLines(headers), ...(headers.unresolved !== undefined ? { unresolvedHeaders: headers.unresolved } : {}) },
       headers,
       urlSources: sources,
       promise: false,

@@ -1,0 +1,99 @@
+/**
+ * JavaScript and TypeScript: the ESLint plugin's own rules, run through ESLint's `Linter` with the
+ * plugin's recommended config and nothing else, so `imds-guard scan` and `eslint` report the same
+ * findings. Safe ESLint fixes become safe fixes; the suggestions of a rule whose fix safety is
+ * unsafe (requiring tokens) become unsafe fixes; other suggestions (which restructure async code)
+ * stay editor-only.
+ */
+import { extname } from 'node:path';
+import { Linter } from 'eslint';
+import { getRule, LineIndex, REQUIRE_TOKENS_FIX, type Finding, type Fix } from '@imds-guard/core';
+import plugin, { LAUNCH_NEEDLES, mayConfigureInstances, mayMakeImdsRequests, NAMESPACE, REQUEST_NEEDLES } from 'eslint-plugin-imds-guard';
+import type { Analyser, FileAnalysis, SourceFile, SyntaxProblem } from '../analyser.js';
+
+const EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts']);
+
+/** What a safe ESLint fix does, for reports (ESLint fixes carry no description of their own). */
+const FIX_DESCRIPTIONS: Record<string, string> = {
+  misspelledToken: 'Correct the token header name to X-aws-ec2-metadata-token',
+  datedTokenPath: 'Request the token from /latest/api/token',
+  missingTtl: 'Add the X-aws-ec2-metadata-token-ttl-seconds header (21600 seconds)',
+};
+
+let linter: Linter | undefined;
+
+export function isJavaScriptFile(path: string): boolean {
+  return EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+/** The file name ESLint sees: only the extension matters to the config (parser, JSX). */
+function lintName(path: string): string {
+  return `source${extname(path).toLowerCase()}`;
+}
+
+function lint(text: string, path: string): Linter.LintMessage[] {
+  linter ??= new Linter({ configType: 'flat' });
+  return linter.verify(text, plugin.configs.recommended, { filename: lintName(path) });
+}
+
+export function analyseJavaScript(source: SourceFile): FileAnalysis {
+  const messages = lint(source.text, source.path);
+  const index = new LineIndex(source.text);
+  const offset = (line: number, column: number) => index.lineStart(line) + column - 1;
+  const findings: Finding[] = [];
+  const syntaxProblems: SyntaxProblem[] = [];
+  for (const m of messages) {
+    if (m.fatal || !m.ruleId) {
+      syntaxProblems.push({ line: m.line, column: m.column });
+      continue;
+    }
+    const ruleId = m.ruleId.startsWith(`${NAMESPACE}/`) ? m.ruleId.slice(NAMESPACE.length + 1) : m.ruleId;
+    const rule = getRule(ruleId);
+    if (!rule || !m.messageId) continue;
+    const start = offset(m.line, m.column);
+    const endLine = m.endLine ?? m.line;
+    const endColumn = m.endColumn ?? m.column;
+    const fix = toFix(m, rule.fix.safety);
+    findings.push({
+      ruleId,
+      messageId: m.messageId,
+      severity: rule.messages[m.messageId]?.severity ?? rule.severity,
+      message: m.message,
+      file: source.file,
+      start,
+      end: offset(endLine, endColumn),
+      line: m.line,
+      column: m.column,
+      endLine,
+      endColumn,
+      ...(fix ? { fix } : {}),
+    });
+  }
+  return { file: source.file, findings, syntaxProblems };
+}
+
+function toFix(m: Linter.LintMessage, safety: 'safe' | 'unsafe'): Fix | undefined {
+  if (m.fix) {
+    return { description: FIX_DESCRIPTIONS[m.messageId ?? ''] ?? 'Apply the fix', safety: 'safe', edits: [{ start: m.fix.range[0], end: m.fix.range[1], text: m.fix.text }] };
+  }
+  const suggestion = safety === 'unsafe' ? m.suggestions?.[0] : undefined;
+  if (!suggestion) return undefined;
+  return { description: `${REQUIRE_TOKENS_FIX} (${suggestion.desc})`, safety: 'unsafe', edits: [{ start: suggestion.fix.range[0], end: suggestion.fix.range[1], text: suggestion.fix.text }] };
+}
+
+export function javascriptAnalyser(): Analyser {
+  return {
+    name: 'javascript',
+    claims: (path) => isJavaScriptFile(path),
+    mayMatter: (text) => mayMakeImdsRequests(text) || mayConfigureInstances(text),
+    needles: [...REQUEST_NEEDLES, ...LAUNCH_NEEDLES],
+    async analyse(files) {
+      return files.map(analyseJavaScript);
+    },
+    async countSyntaxErrors(text, path) {
+      linter ??= new Linter({ configType: 'flat' });
+      const config: Linter.Config[] = plugin.configs.recommended.map((c) => ({ ...c, rules: {} }));
+      return linter.verify(text, config, { filename: lintName(path) }).filter((m) => m.fatal).length;
+    },
+  };
+}
