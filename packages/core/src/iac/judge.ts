@@ -18,7 +18,7 @@ const REQUIRED = 'required';
  */
 export function judgeLaunch(config: LaunchConfig, defaults: LaunchDefaults, templates: ReadonlyMap<string, LaunchConfig>): LaunchVerdict {
   if (config.kind === 'notebook') return judgeNotebook(config);
-  if (config.moduleDefault) return judgeModule(config);
+  if (config.moduleDefault) return judgeModule(config, defaults);
   const metadata = config.metadata;
   const endpoint = metadata?.httpEndpoint;
   if (endpoint?.state === 'set' && endpoint.values.every((v) => v === 'disabled')) return { kind: 'pass' };
@@ -38,10 +38,18 @@ export function judgeLaunch(config: LaunchConfig, defaults: LaunchDefaults, temp
   }
   const toolSendsOptional = config.whenMissing === 'optional' || (metadata !== undefined && config.kind === 'build-instance');
   if (!toolSendsOptional) {
-    if (defaults.accountRequires) return { kind: 'covered-by-default', by: defaults.accountRequires };
-    if (defaults.v2Ami) return { kind: 'covered-by-default', by: defaults.v2Ami };
+    const covered = coveringDefault(config, defaults);
+    if (covered) return covered;
   }
   return { kind: 'tokens-missing', blockPresent: metadata !== undefined, toolSendsOptional };
+}
+
+/** The account default, else an AMI registered with v2.0, when one makes unset tokens required. */
+function coveringDefault(config: LaunchConfig, defaults: LaunchDefaults): LaunchVerdict | undefined {
+  if (defaults.accountRequires) return { kind: 'covered-by-default', by: defaults.accountRequires };
+  const ami = config.v2Ami ?? defaults.v2Ami;
+  if (ami) return { kind: 'covered-by-default', by: ami };
+  return undefined;
 }
 
 function judgeNotebook(config: LaunchConfig): LaunchVerdict {
@@ -52,19 +60,23 @@ function judgeNotebook(config: LaunchConfig): LaunchVerdict {
   return bad.length === 0 ? { kind: 'pass' } : { kind: 'tokens-optional', at: version, values: bad };
 }
 
-function judgeModule(config: LaunchConfig): LaunchVerdict {
+function judgeModule(config: LaunchConfig, defaults: LaunchDefaults): LaunchVerdict {
   const module = config.moduleDefault!;
   const tokens = config.metadata?.httpTokens;
-  if (tokens && tokens.state !== 'missing') return judgeLaunch({ ...config, moduleDefault: undefined }, {}, new Map());
+  if (tokens && tokens.state !== 'missing') return judgeLaunch({ ...config, moduleDefault: undefined }, defaults, new Map());
+  // The endpoint switched off passes whatever the module sends for the tokens.
+  const endpoint = config.metadata?.httpEndpoint;
+  if (endpoint?.state === 'set' && endpoint.values.every((v) => v === 'disabled')) return { kind: 'pass' };
   switch (module.tokens) {
     case 'required':
       return { kind: 'pass' };
     case 'optional':
       return { kind: 'tokens-missing', blockPresent: config.metadata !== undefined, toolSendsOptional: true };
     case 'aws-default':
-      return { kind: 'tokens-missing', blockPresent: false, toolSendsOptional: false };
+      // The module sends no metadata options, so the AWS defaults apply as to any other launch.
+      return coveringDefault(config, defaults) ?? { kind: 'tokens-missing', blockPresent: false, toolSendsOptional: false };
     default:
-      return { kind: 'cannot-determine', reason: `the default of ${module.module}${module.version ? ` ${module.version}` : ''} is not known` };
+      return { kind: 'cannot-determine', reason: module.reason ?? `the default of ${module.module}${module.version ? ` ${module.version}` : ''} is not known` };
   }
 }
 

@@ -53,6 +53,17 @@ export interface LaunchConfig {
    * itself sends optional (Packer always, Ansible when `metadata_options` is given).
    */
   readonly whenMissing: 'aws-default' | 'optional';
+  /**
+   * Who sends optional when `whenMissing` is `optional`, if not the tool the report is about: a
+   * service with its own default (`Image Builder`). Used only in the message.
+   */
+  readonly optionalSentBy?: string;
+  /**
+   * An AMI this resource launches from that is registered with `ImdsSupport: v2.0`, as the message
+   * should name it. Unlike `LaunchDefaults.v2Ami` it covers only this resource: instances launched
+   * from other images do not benefit.
+   */
+  readonly v2Ami?: string;
   /** The launch template this resource launches from, when it names one. */
   readonly launchTemplate?: { readonly address?: string; readonly reference: string };
   /** For `notebook`: the minimum IMDS version ("1" or "2"). */
@@ -60,7 +71,13 @@ export interface LaunchConfig {
   /** Edits that make tokens required, in the file's own style; absent when no safe edit exists. */
   readonly requireTokens?: { readonly edits: readonly Edit[]; readonly note?: string };
   /** For a module call judged by the module's defaults. */
-  readonly moduleDefault?: { readonly module: string; readonly version?: string; readonly tokens: 'required' | 'optional' | 'aws-default' | 'unknown' };
+  readonly moduleDefault?: {
+    readonly module: string;
+    readonly version?: string;
+    readonly tokens: 'required' | 'optional' | 'aws-default' | 'unknown';
+    /** For `unknown`: why (e.g. the version constraint allows versions with different defaults). */
+    readonly reason?: string;
+  };
 }
 
 /** What else in the same configuration changes the default of an unset HttpTokens. */

@@ -47,7 +47,7 @@ export function reportLaunches(
         findings.push({
           ruleId: 'no-imdsv1-instance-config',
           messageId: config.kind === 'notebook' ? 'notebookMinimumMissing' : verdict.toolSendsOptional ? 'tokensMissingToolDefault' : 'tokensMissing',
-          data: { resource, tool: config.moduleDefault ? `${config.moduleDefault.module}${config.moduleDefault.version ? ` ${config.moduleDefault.version}` : ''}` : tool, context },
+          data: { resource, tool: config.moduleDefault ? `${config.moduleDefault.module}${config.moduleDefault.version ? ` ${config.moduleDefault.version}` : ''}` : (config.optionalSentBy ?? tool), context },
           span: config.metadata?.span ?? config.span,
           edits: fix,
         });
