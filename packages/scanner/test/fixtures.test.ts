@@ -25,7 +25,7 @@ import { compareFindings, parseAnnotations } from '../../testkit/src/index.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURES = join(REPO, 'fixtures');
-const LEADERS: Record<string, string> = { sh: '#', bash: '#', tf: '#', tfvars: '#', hcl: '#', yaml: '#', yml: '#', json: '//', template: '#' };
+const LEADERS: Record<string, string> = { sh: '#', bash: '#', tf: '#', tfvars: '#', hcl: '#', yaml: '#', yml: '#', json: '//', template: '#', js: '//', ts: '//', mjs: '//', cjs: '//', jsx: '//', tsx: '//', mts: '//', cts: '//' };
 const VARIANT = /\.(all-)?fixed(\.[^./]+)?$|\.(all-)?fixed$/;
 
 type Safety = 'safe' | 'all';
