@@ -17,6 +17,12 @@ export type Command =
       readonly unsafeFixes: boolean;
       readonly maxFileBytes: number;
       readonly failOn: Severity;
+      /** --include / --exclude, repeatable: .gitignore-syntax patterns relative to the cwd. */
+      readonly include: string[];
+      readonly exclude: string[];
+      readonly includeCdkOut: boolean;
+      /** No progress bar, no summary line on stderr. */
+      readonly quiet: boolean;
     };
 
 export class UsageError extends Error {}
@@ -25,8 +31,10 @@ export const HELP = `Usage: imds-guard scan [options] [paths...]
 
 Finds EC2 instance metadata service v1 (IMDSv1) usage in shell scripts, and
 configuration that lets instances accept it.
-Paths are files or directories (default: the current directory); node_modules,
-.git, dist, build, .terraform and vendor are skipped inside directories.
+Paths are files or directories (default: the current directory). Inside
+directories, files that .gitignore lists are skipped, and so are node_modules,
+.git, dist, build, .terraform, vendor and cdk.out; a file named on the command
+line is always scanned.
 
 Options:
   -f, --format <text|json|sarif>  report format (default: text)
@@ -36,6 +44,12 @@ Options:
       --fail-on <severity>        exit 1 on findings of this severity or worse:
                                   error, warning (default) or note
       --max-file-size <bytes>     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES})
+      --include <pattern>         only scan files in directories that match
+                                  (.gitignore syntax, relative to the current
+                                  directory: '*.tf', 'infra/'); repeatable
+      --exclude <pattern>         skip files in directories that match; repeatable
+      --include-cdk-out           also scan cdk.out, even when .gitignore lists it
+  -q, --quiet                     no progress bar or summary line on stderr
   -h, --help                      show this help
   -v, --version                   show the version
 
@@ -57,6 +71,10 @@ export function parseCommand(argv: readonly string[]): Command {
         'unsafe-fixes': { type: 'boolean' },
         'max-file-size': { type: 'string' },
         'fail-on': { type: 'string' },
+        include: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        'include-cdk-out': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -80,6 +98,10 @@ export function parseCommand(argv: readonly string[]): Command {
   const failOn = (values['fail-on'] ?? 'warning') as Severity;
   if (!SEVERITIES.includes(failOn)) throw new UsageError(`unknown severity '${values['fail-on']}' for --fail-on; use error, warning or note`);
 
+  for (const option of ['include', 'exclude'] as const) {
+    if (values[option]?.some((p) => p.trim() === '')) throw new UsageError(`--${option} needs a pattern`);
+  }
+
   return {
     kind: 'scan',
     paths,
@@ -89,6 +111,10 @@ export function parseCommand(argv: readonly string[]): Command {
     unsafeFixes: values['unsafe-fixes'] ?? false,
     maxFileBytes: parseByteCount(values['max-file-size']),
     failOn,
+    include: values.include ?? [],
+    exclude: values.exclude ?? [],
+    includeCdkOut: values['include-cdk-out'] ?? false,
+    quiet: values.quiet ?? false,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Severity } from '@imds-guard/core';
 import { compareFindings, scan, type ScanResult } from '@imds-guard/scanner';
 import { HELP, parseCommand, UsageError, type Command } from './args.js';
 import { fixFiles } from './fix.js';
+import { progressBar, type ProgressStream } from './progress.js';
 import { REPORTERS } from './reporters/index.js';
 import { cliVersion } from './version.js';
 
@@ -16,7 +17,7 @@ export interface CliIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: { write(chunk: string): unknown; readonly isTTY?: boolean };
-  readonly stderr: { write(chunk: string): unknown };
+  readonly stderr: ProgressStream;
 }
 
 const processIo = (): CliIo => ({ cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
@@ -49,8 +50,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 }
 
 async function runScan(command: Extract<Command, { kind: 'scan' }>, io: CliIo): Promise<number> {
-  const options = { cwd: io.cwd, maxFileBytes: command.maxFileBytes };
-  let result = await scan(command.paths, options);
+  const options = {
+    cwd: io.cwd,
+    maxFileBytes: command.maxFileBytes,
+    includeGlobs: command.include,
+    excludeGlobs: command.exclude,
+    includeCdkOut: command.includeCdkOut,
+  };
+  const progress = progressBar(io.stderr, command.quiet);
+  let result = await scan(command.paths, { ...options, onProgress: progress?.update });
   let fixed: { files: number; fixes: number } | undefined;
   if (command.fix) {
     const run = await fixFiles(result, { unsafe: command.unsafeFixes });
@@ -62,6 +70,7 @@ async function runScan(command: Extract<Command, { kind: 'scan' }>, io: CliIo): 
     fixed = { files: run.written.length, fixes: run.applied };
   }
 
+  progress?.clear();
   const report = REPORTERS[command.format].render({
     result,
     cwd: io.cwd,
@@ -80,6 +89,7 @@ async function runScan(command: Extract<Command, { kind: 'scan' }>, io: CliIo): 
       return EXIT_USAGE;
     }
   }
+  progress?.summary();
   return failsGate(result, command.failOn) ? EXIT_PROBLEMS : EXIT_CLEAN;
 }
 

@@ -27,6 +27,13 @@ export interface Analyser {
   /** A cheap text test run before any parsing; false means nothing in the file can be reported. */
   mayMatter(text: string): boolean;
   /**
+   * Optional, for speed: strings of which every text that `mayMatter` accepts contains at least
+   * one, ASCII letters in any case. The scan then looks for them in the raw bytes and neither
+   * decodes nor calls `mayMatter` on a file that has none (see `needleTest`). Absent: every file
+   * the analyser claims is decoded and given to `mayMatter`.
+   */
+  readonly needles?: readonly string[];
+  /**
    * Files with the same key are analysed together, e.g. a Terraform module is its directory, so
    * variables and templates defined in one file resolve in another. Absent: each file alone.
    */

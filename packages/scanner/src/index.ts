@@ -1,10 +1,33 @@
 export { analyseShell, type ShellAnalysis, type SyntaxProblem } from './bash/index.js';
 export { looksLikeShell } from './bash/shell-file.js';
 export { getBashParser, getParser, withBashTree, withTree, type Grammar } from './tree-sitter.js';
-export { DEFAULT_EXCLUDES, discoverFiles, type DiscoveredFile, type DiscoverOptions, type Discovery } from './discover.js';
-export { DEFAULT_MAX_FILE_BYTES, decodeSource, readHead, readSourceFile, type ReadOptions, type ReadOutcome, type SourceText } from './read.js';
-export { mayMentionImds, PREFILTER_NEEDLES } from './prefilter.js';
-export { compareFindings, displayPath, scan, type ScannedFile, type ScanOptions, type ScanResult } from './scan.js';
+export { DEFAULT_EXCLUDES, discoverFiles, type DiscoveredFile, type DiscoverOptions, type Discovery, type Lister } from './discover.js';
+export {
+  checkSourceBytes,
+  DEFAULT_MAX_FILE_BYTES,
+  decodeChecked,
+  decodeSource,
+  readHead,
+  readSourceBytes,
+  readSourceFile,
+  type BytesOutcome,
+  type ReadOptions,
+  type ReadOutcome,
+  type SourceText,
+} from './read.js';
+export { mayMentionImds, needleTest, PREFILTER_NEEDLES, type NeedleTest } from './prefilter.js';
+export {
+  compareFindings,
+  displayPath,
+  scan,
+  scanWith,
+  WORKER_THRESHOLD,
+  type ScannedFile,
+  type ScanOptions,
+  type ScanProgress,
+  type ScanResult,
+} from './scan.js';
+export type { WorkerSource } from './worker-pool.js';
 export { countSyntaxErrors, verifyFixedText, type FixVerdict } from './fix-check.js';
 export type { Analyser, FileAnalysis, SourceFile } from './analyser.js';
 export { ANALYSERS } from './analysers.js';

@@ -1,9 +1,19 @@
+import { availableParallelism } from 'node:os';
 import { relative, resolve, sep } from 'node:path';
 import type { FileError, Finding } from '@imds-guard/core';
 import type { Analyser, SourceFile, SyntaxProblem } from './analyser.js';
 import { ANALYSERS } from './analysers.js';
-import { discoverFiles } from './discover.js';
-import { readSourceFile } from './read.js';
+import { discoverFiles, type DiscoverOptions } from './discover.js';
+import { needleTest } from './prefilter.js';
+import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from './read.js';
+import { AnalysisPool, type AnalysisJob, type JobOutcome, type WorkerSource } from './worker-pool.js';
+
+/**
+ * Below this many files to analyse a scan runs on the main thread: a worker costs ~60 ms to start
+ * (loading the analysers and the tree-sitter WASM) and a small shell script ~1 ms to analyse, so a
+ * pool of two pays for itself from about this many (measured by scripts/bench.mjs; see README).
+ */
+export const WORKER_THRESHOLD = 50;
 
 export interface ScanOptions {
   /** Paths are resolved against it, and findings name files relative to it. */
@@ -12,6 +22,37 @@ export interface ScanOptions {
   readonly maxFileBytes?: number;
   /** Directory names skipped in a walk; defaults to DEFAULT_EXCLUDES. */
   readonly exclude?: readonly string[];
+  /** `--include`: .gitignore-syntax patterns relative to cwd; files found in a walk must match one. */
+  readonly includeGlobs?: readonly string[];
+  /** `--exclude`: .gitignore-syntax patterns relative to cwd; files found in a walk that match one are skipped. */
+  readonly excludeGlobs?: readonly string[];
+  /** Scan `cdk.out` directories too, even when .gitignore lists them. */
+  readonly includeCdkOut?: boolean;
+  /** Honour .gitignore files in walks (default true). */
+  readonly gitignore?: boolean;
+  /** How directories are listed; see DiscoverOptions. */
+  readonly lister?: DiscoverOptions['lister'];
+  /** Worker threads for analysis; default os.availableParallelism(). 0 or 1: the main thread only. */
+  readonly threads?: number;
+  /** Use the threads only from this many files to analyse; default WORKER_THRESHOLD. */
+  readonly workerThreshold?: number;
+  /** Called as the scan goes (often: throttle any drawing). */
+  readonly onProgress?: (progress: ScanProgress) => void;
+  /** Only files (absolute paths) this accepts are scanned: `--changed-since`. */
+  readonly only?: (path: string) => boolean;
+}
+
+export interface ScanProgress {
+  /** Files found by discovery (known once it is done). */
+  readonly found: number;
+  /** Of those, read and prefiltered (or passed over, when no analyser claims them). */
+  readonly checked: number;
+  /** Files handed to an analyser so far… */
+  readonly queued: number;
+  /** …and of those, analysed. */
+  readonly analysed: number;
+  readonly findings: number;
+  readonly done: boolean;
 }
 
 /** A file that was handed to an analyser, kept so that reporters can quote it and --fix can edit it. */
@@ -30,72 +71,254 @@ export interface ScanResult {
   readonly findings: Finding[];
   /** Sorted by file. */
   readonly errors: FileError[];
-  /** Only the files that were analysed (shell scripts that passed the prefilter). */
+  /** Only the files that were analysed (those that passed an analyser's prefilter, and their groups), in path order. */
   readonly files: ScannedFile[];
 }
 
+/** The registry, which worker threads can import for themselves. */
+const REGISTRY: WorkerSource = {
+  module: new URL(import.meta.url.endsWith('.ts') ? './analysers.ts' : './analysers.js', import.meta.url).href,
+  exportName: 'ANALYSERS',
+};
+
 export function scan(paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
-  return scanWith(ANALYSERS, paths, options);
+  return scanWith(ANALYSERS, paths, options, REGISTRY);
+}
+
+interface Member {
+  readonly path: string;
+  readonly file: string;
+  readonly explicit: boolean;
+  /** Decoded when some analyser needed it; else read again if the group turns out to matter. */
+  text?: string;
+  bom?: boolean;
 }
 
 interface Group {
-  readonly analyser: Analyser;
-  readonly files: SourceFile[];
+  readonly analyser: number;
+  readonly members: Member[];
   matters: boolean;
 }
 
-export async function scanWith(analysers: readonly Analyser[], paths: readonly string[], options: ScanOptions): Promise<ScanResult> {
+/**
+ * Discovers, reads and prefilters on the main thread (synchronous reads: the fastest way through
+ * many small files in a warm cache), and analyses the files that pass on a pool of worker threads
+ * when there are enough of them (`workers` says where a thread finds the same analysers; without
+ * it everything runs here). Results are the same, in the same order, either way.
+ */
+export async function scanWith(
+  analysers: readonly Analyser[],
+  paths: readonly string[],
+  options: ScanOptions,
+  workers?: WorkerSource,
+): Promise<ScanResult> {
   const cwd = resolve(options.cwd);
-  const discovery = await discoverFiles(paths.length > 0 ? paths : ['.'], { cwd, exclude: options.exclude });
+  const discovery = await discoverFiles(paths.length > 0 ? paths : ['.'], {
+    cwd,
+    exclude: options.exclude,
+    includeGlobs: options.includeGlobs,
+    excludeGlobs: options.excludeGlobs,
+    includeCdkOut: options.includeCdkOut,
+    gitignore: options.gitignore,
+    lister: options.lister,
+  });
   const errors: FileError[] = discovery.errors.map((e) => ({ file: displayPath(cwd, e.file), message: e.message }));
-  const findings: Finding[] = [];
-  const read = new Map<string, ScannedFile>();
-  const analysed = new Set<string>();
+  const progress = new Progress(options.onProgress, discovery.files.length);
+  const runner = new JobRunner(analysers, workers, options, progress);
+  const scanned = new Map<string, ScannedFile>();
   const groups = new Map<string, Group>();
+  const maxBytes = options.maxFileBytes;
 
-  const run = async (analyser: Analyser, sources: readonly SourceFile[]) => {
-    for (const source of sources) analysed.add(source.path);
-    try {
-      for (const analysis of await analyser.analyse(sources)) {
+  try {
+    let lastYield = performance.now();
+    for (const candidate of discovery.files) {
+      if (options.only && !options.only(candidate.path)) continue;
+      // With a pool, let its messages through now and then: the reads below never wait.
+      if (runner.pooled && performance.now() - lastYield > 5) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+      progress.checked++;
+      const claiming: number[] = [];
+      analysers.forEach((a, i) => {
+        if (a.claims(candidate.path, candidate.explicit)) claiming.push(i);
+      });
+      if (claiming.length === 0) {
+        progress.report();
+        continue;
+      }
+      const file = displayPath(cwd, candidate.path);
+      const read = readSourceBytes(candidate.path, { maxBytes, file, noFollow: !candidate.explicit });
+      if (!read.ok) {
+        if ('error' in read) errors.push(read.error);
+        progress.report();
+        continue;
+      }
+      const checked = checkSourceBytes(read.bytes);
+      if ('message' in checked) {
+        errors.push({ file, message: checked.message });
+        progress.report();
+        continue;
+      }
+      // Each decoded at most once, and only when an analyser's needles are in the bytes.
+      let latin1: string | undefined;
+      let text: string | undefined;
+      const textOf = () => (text ??= decodeChecked(read.bytes, checked.bom));
+      const source = () => {
+        if (!scanned.has(candidate.path)) scanned.set(candidate.path, { path: candidate.path, file, text: textOf(), bom: checked.bom });
+        return { path: candidate.path, file, text: textOf() };
+      };
+      for (const index of claiming) {
+        const analyser = analysers[index]!;
+        let matters: boolean;
+        if (analyser.needles) {
+          latin1 ??= read.bytes.toString('latin1');
+          matters = needleTest(analyser.needles)(latin1) && analyser.mayMatter(textOf());
+        } else {
+          matters = analyser.mayMatter(textOf());
+        }
+        if (analyser.groupOf) {
+          const key = `${index}\0${analyser.groupOf(candidate.path)}`;
+          const group = groups.get(key) ?? { analyser: index, members: [], matters: false };
+          groups.set(key, group);
+          group.members.push({ path: candidate.path, file, explicit: candidate.explicit, text, bom: checked.bom });
+          group.matters ||= matters;
+        } else if (matters) {
+          runner.submit({ analyser: index, sources: [source()] });
+        }
+      }
+      progress.report();
+    }
+
+    for (const group of groups.values()) {
+      if (!group.matters) continue;
+      const sources: SourceFile[] = [];
+      for (const member of group.members) {
+        if (member.text === undefined) {
+          const reread = readSourceFile(member.path, { maxBytes, file: member.file });
+          if (!reread.ok) {
+            errors.push(reread.error);
+            continue;
+          }
+          member.text = reread.text;
+          member.bom = reread.bom;
+        }
+        if (!scanned.has(member.path)) scanned.set(member.path, { path: member.path, file: member.file, text: member.text, bom: member.bom ?? false });
+        sources.push({ path: member.path, file: member.file, text: member.text });
+      }
+      if (sources.length > 0) runner.submit({ analyser: group.analyser, sources });
+    }
+
+    const findings: Finding[] = [];
+    const analysed = new Set<string>();
+    for (const { job, outcome } of await runner.finish()) {
+      for (const source of job.sources) analysed.add(source.path);
+      if ('failure' in outcome) {
+        // One file the analyser chokes on must not cost the user the results for all the others.
+        for (const source of job.sources) errors.push({ file: source.file, message: `analysis failed: ${outcome.failure}` });
+        continue;
+      }
+      for (const analysis of outcome.analyses) {
         for (const finding of analysis.findings) findings.push({ ...finding, file: analysis.file });
         if (analysis.syntaxProblems.length > 0) errors.push({ file: analysis.file, message: syntaxMessage(analysis.syntaxProblems) });
       }
-    } catch (err) {
-      // One file the analyser chokes on must not cost the user the results for all the others.
-      const message = `analysis failed: ${err instanceof Error ? err.message : String(err)}`;
-      for (const source of sources) errors.push({ file: source.file, message });
     }
-  };
+    progress.finish();
 
-  for (const candidate of discovery.files) {
-    const claiming = analysers.filter((a) => a.claims(candidate.path, candidate.explicit));
-    if (claiming.length === 0) continue;
-    const file = displayPath(cwd, candidate.path);
-    const outcome = readSourceFile(candidate.path, { maxBytes: options.maxFileBytes, file });
-    if (!outcome.ok) {
-      errors.push(outcome.error);
-      continue;
-    }
-    read.set(candidate.path, { path: candidate.path, file, text: outcome.text, bom: outcome.bom });
-    const source: SourceFile = { path: candidate.path, file, text: outcome.text };
-    for (const analyser of claiming) {
-      const matters = analyser.mayMatter(outcome.text);
-      if (analyser.groupOf) {
-        const key = `${analyser.name}\0${analyser.groupOf(candidate.path)}`;
-        const group = groups.get(key) ?? { analyser, files: [], matters: false };
-        groups.set(key, group);
-        group.files.push(source);
-        group.matters ||= matters;
-      } else if (matters) {
-        await run(analyser, [source]);
-      }
+    findings.sort(compareFindings);
+    errors.sort((a, b) => compareStrings(a.file, b.file));
+    const files = discovery.files.filter((f) => analysed.has(f.path)).map((f) => scanned.get(f.path)!);
+    return { findings, errors, files };
+  } finally {
+    await runner.close();
+  }
+}
+
+/** Runs jobs inline, or on a pool once there are enough of them; hands back the outcomes in submission order. */
+class JobRunner {
+  private readonly jobs: { job: AnalysisJob; outcome?: Promise<JobOutcome> }[] = [];
+  private files = 0;
+  private pool: AnalysisPool | undefined;
+  private readonly threads: number;
+  private readonly threshold: number;
+
+  constructor(
+    private readonly analysers: readonly Analyser[],
+    private readonly workers: WorkerSource | undefined,
+    options: ScanOptions,
+    private readonly progress: Progress,
+  ) {
+    this.threads = Math.max(0, Math.floor(options.threads ?? availableParallelism()));
+    this.threshold = options.workerThreshold ?? WORKER_THRESHOLD;
+  }
+
+  get pooled(): boolean {
+    return this.pool !== undefined;
+  }
+
+  submit(job: AnalysisJob): void {
+    this.jobs.push({ job });
+    this.files += job.sources.length;
+    this.progress.queued += job.sources.length;
+    if (!this.pool && this.workers && this.threads > 1 && this.files >= this.threshold) {
+      const names = this.analysers.map((a) => a.name);
+      this.pool = new AnalysisPool({ ...this.workers, names }, this.threads, (j) => this.inline(j));
+      for (const entry of this.jobs) entry.outcome = this.track(entry.job, this.pool.run(entry.job));
+    } else if (this.pool) {
+      this.jobs.at(-1)!.outcome = this.track(job, this.pool.run(job));
     }
   }
-  for (const group of groups.values()) if (group.matters) await run(group.analyser, group.files);
 
-  findings.sort(compareFindings);
-  errors.sort((a, b) => compareStrings(a.file, b.file));
-  return { findings, errors, files: [...read.values()].filter((f) => analysed.has(f.path)) };
+  async finish(): Promise<{ job: AnalysisJob; outcome: JobOutcome }[]> {
+    const done: { job: AnalysisJob; outcome: JobOutcome }[] = [];
+    for (const entry of this.jobs) {
+      // Without a pool, one after another, as the scan always did.
+      done.push({ job: entry.job, outcome: await (entry.outcome ?? this.track(entry.job, this.inline(entry.job))) });
+    }
+    return done;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private async inline(job: AnalysisJob): Promise<JobOutcome> {
+    try {
+      return { analyses: await this.analysers[job.analyser]!.analyse(job.sources) };
+    } catch (err) {
+      return { failure: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async track(job: AnalysisJob, outcome: Promise<JobOutcome>): Promise<JobOutcome> {
+    const result = await outcome;
+    this.progress.analysed += job.sources.length;
+    if ('analyses' in result) for (const a of result.analyses) this.progress.findings += a.findings.length;
+    this.progress.report();
+    return result;
+  }
+}
+
+class Progress {
+  checked = 0;
+  queued = 0;
+  analysed = 0;
+  findings = 0;
+
+  constructor(
+    private readonly listener: ((progress: ScanProgress) => void) | undefined,
+    private readonly found: number,
+  ) {
+    this.report();
+  }
+
+  report(done = false): void {
+    this.listener?.({ found: this.found, checked: this.checked, queued: this.queued, analysed: this.analysed, findings: this.findings, done });
+  }
+
+  finish(): void {
+    this.report(true);
+  }
 }
 
 /** Relative to cwd with forward slashes, so output is the same on every platform. */

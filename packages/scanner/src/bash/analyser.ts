@@ -1,6 +1,6 @@
 import type { Analyser } from '../analyser.js';
 import { countSyntaxErrors } from '../fix-check.js';
-import { mayMentionImds } from '../prefilter.js';
+import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { isShellCandidate } from '../shell-candidate.js';
 import { withBashTree } from '../tree-sitter.js';
 import { analyseShell } from './index.js';
@@ -10,6 +10,7 @@ export function shellAnalyser(analyse: typeof analyseShell = analyseShell): Anal
     name: 'shell',
     claims: isShellCandidate,
     mayMatter: mayMentionImds,
+    needles: PREFILTER_NEEDLES,
     async analyse(files) {
       return Promise.all(files.map(async ({ text, file }) => ({ file, ...(await analyse(text, file)) })));
     },

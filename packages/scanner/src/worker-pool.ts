@@ -1,0 +1,158 @@
+import { Worker } from 'node:worker_threads';
+import type { FileAnalysis, SourceFile } from './analyser.js';
+
+/** One call of an analyser's `analyse`: a file, or a group of files analysed together. */
+export interface AnalysisJob {
+  /** Index into the scan's analysers (and the worker's, which are the same list). */
+  readonly analyser: number;
+  readonly sources: readonly SourceFile[];
+}
+
+/** What `analyse` returned, or the message of what it threw (or of how its thread died). */
+export type JobOutcome = { readonly analyses: readonly FileAnalysis[] } | { readonly failure: string };
+
+/**
+ * Where a worker finds the analysers: a module URL and the name of its export, the same list in
+ * the same order as the scan's (a worker checks the names). Analysers are objects with methods, so
+ * they cannot be sent to a thread; each worker imports its own.
+ */
+export interface WorkerSource {
+  readonly module: string;
+  readonly exportName: string;
+}
+
+export interface WorkerData extends WorkerSource {
+  readonly names: readonly string[];
+}
+
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly id: number; readonly outcome: JobOutcome };
+
+/** Jobs sent ahead to each worker, so that it is not idle while the main thread is busy reading files. */
+const DEPTH = 2;
+/** Workers that die while analysing are replaced this many times; after that the rest runs inline. */
+const RESPAWNS = 8;
+
+interface Pending {
+  readonly id: number;
+  readonly job: AnalysisJob;
+  readonly resolve: (outcome: JobOutcome) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  ready: boolean;
+  /** Sent and not answered, oldest first: a worker runs its jobs one at a time, in order. */
+  readonly inFlight: Pending[];
+  lastError?: string;
+}
+
+/**
+ * A pool of worker threads that run analysis jobs. Results come back per job, so the caller keeps
+ * the order; a worker that dies (an uncaught exception, process.exit, running out of memory) costs
+ * only the job it was running, which fails with a message, and is replaced. A worker that dies
+ * before it has loaded the analysers (say, a source tree without tsx) breaks the pool: every job
+ * it had, and all later ones, run on the main thread through `inline`.
+ */
+export class AnalysisPool {
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Pending[] = [];
+  private nextId = 0;
+  private respawns = RESPAWNS;
+  private closing = false;
+  private broken = false;
+
+  constructor(
+    private readonly data: WorkerData,
+    size: number,
+    private readonly inline: (job: AnalysisJob) => Promise<JobOutcome>,
+  ) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  run(job: AnalysisJob): Promise<JobOutcome> {
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextId++, job, resolve });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+    this.slots.clear();
+  }
+
+  private spawn(): void {
+    let worker: Worker;
+    try {
+      worker = startWorker(this.data);
+    } catch {
+      this.broken = true;
+      return;
+    }
+    const slot: Slot = { worker, ready: false, inFlight: [] };
+    this.slots.add(slot);
+    worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'ready') {
+        slot.ready = true;
+        return;
+      }
+      const index = slot.inFlight.findIndex((p) => p.id === reply.id);
+      if (index < 0) return;
+      const [pending] = slot.inFlight.splice(index, 1);
+      pending!.resolve(reply.outcome);
+      this.pump();
+    });
+    worker.on('error', (err) => {
+      slot.lastError = err instanceof Error ? err.message : String(err);
+    });
+    worker.on('exit', (code) => {
+      this.slots.delete(slot);
+      if (this.closing) return;
+      const lost = slot.inFlight.splice(0);
+      if (!slot.ready) {
+        // It never ran a job: nothing to blame, but the analysers cannot be loaded in a thread.
+        this.broken = true;
+      } else {
+        const culprit = lost.shift();
+        culprit?.resolve({ failure: `worker thread crashed: ${slot.lastError ?? `it exited with code ${code}`}` });
+        if (this.respawns-- > 0) this.spawn();
+      }
+      this.queue.unshift(...lost);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.broken || this.slots.size === 0) {
+      this.broken = true;
+      for (const slot of this.slots) this.queue.unshift(...slot.inFlight.splice(0));
+      for (const pending of this.queue.splice(0)) void this.inline(pending.job).then(pending.resolve);
+      return;
+    }
+    while (this.queue.length > 0) {
+      let best: Slot | undefined;
+      for (const slot of this.slots) if (slot.inFlight.length < DEPTH && (!best || slot.inFlight.length < best.inFlight.length)) best = slot;
+      if (!best) return;
+      const pending = this.queue.shift()!;
+      best.inFlight.push(pending);
+      best.worker.postMessage({ id: pending.id, job: pending.job });
+    }
+  }
+}
+
+/**
+ * From the built package, the compiled worker. From the TypeScript sources (tests, run through
+ * tsx): Node 20 does not pass tsx's loader hooks to worker threads, so a small bootstrap registers
+ * tsx in the thread first; tsx is a dev dependency of the repository, found from this file.
+ */
+function startWorker(workerData: WorkerData): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./analysis-worker.js', here), { workerData });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./analysis-worker.ts', here).href;
+  const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true, workerData });
+}

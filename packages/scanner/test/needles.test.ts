@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { Analyser } from '../src/analyser.ts';
+import { mayMentionImds, needleTest, PREFILTER_NEEDLES } from '../src/prefilter.ts';
+import { scanWith } from '../src/scan.ts';
+import { tempTree } from './temp-dir.ts';
+
+const bytesTest = (needles: readonly string[], text: string | Buffer) =>
+  needleTest(needles)((typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('latin1'));
+
+/** A seeded generator, so that a failure can be replayed. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('needleTest on raw bytes', () => {
+  it('agrees with the shell prefilter on the decoded text, case and multi-byte characters included', () => {
+    const next = random(6);
+    const pieces = [...PREFILTER_NEEDLES, ...PREFILTER_NEEDLES.map((n) => n.slice(0, -1)), 'é', '✓', '\u{1F600}', 'İ', 'ſ', 'K', ' ', '\n', 'a', '-', '.', ':', '0x', '254', 'data'];
+    for (let i = 0; i < 5000; i++) {
+      let text = '';
+      const n = Math.floor(next() * 6);
+      for (let k = 0; k < n; k++) {
+        const piece = pieces[Math.floor(next() * pieces.length)]!;
+        text += next() < 0.3 ? piece.toUpperCase() : next() < 0.3 ? [...piece].map((c) => (next() < 0.5 ? c.toUpperCase() : c)).join('') : piece;
+      }
+      assert.equal(bytesTest(PREFILTER_NEEDLES, text), mayMentionImds(text), JSON.stringify(text));
+    }
+  });
+
+  it('finds each needle in any case, and only ASCII letters fold', () => {
+    for (const needle of PREFILTER_NEEDLES) {
+      assert.ok(bytesTest(PREFILTER_NEEDLES, `x ${needle.toUpperCase()} y`), needle);
+      assert.ok(bytesTest(PREFILTER_NEEDLES, `\ufeff${needle}`), needle);
+    }
+    // The long s and the Kelvin sign fold to s and k only under Unicode rules; the text prefilter agrees.
+    assert.equal(bytesTest(['instance'], 'in\u017Ftance'), false);
+    assert.equal(mayMentionImds('in\u017Ftance-data'), false);
+    assert.equal(bytesTest(['http_tokens'], 'HTTP_TOKENS'), true);
+  });
+
+  it('treats an empty list as matching nothing and an empty needle as matching everything', () => {
+    assert.equal(bytesTest([], 'anything'), false);
+    assert.equal(bytesTest(['', 'x'], 'anything'), true);
+  });
+
+  it('looks for a non-ASCII needle as its UTF-8 bytes', () => {
+    assert.equal(bytesTest(['ümlaut'], 'an ümlaut here'), true);
+    assert.equal(bytesTest(['ümlaut'], 'an umlaut here'), false);
+  });
+});
+
+describe('the scan with needles', () => {
+  const t = tempTree();
+  after(t.cleanup);
+  t.write('upper.sh', 'curl HTTP://INSTANCE-DATA/latest/meta-data/\n');
+  t.write('plain.sh', 'echo nothing here\n');
+  t.write('latin1.sh', Buffer.from('echo caf\xe9\n', 'latin1'));
+
+  function recording(needles: readonly string[] | undefined) {
+    const decoded: string[] = [];
+    const analysed: string[] = [];
+    const analyser: Analyser = {
+      name: 'rec',
+      claims: (path) => path.endsWith('.sh'),
+      mayMatter: (text) => {
+        decoded.push(text);
+        return mayMentionImds(text);
+      },
+      ...(needles ? { needles } : {}),
+      async analyse(files) {
+        analysed.push(...files.map((f) => f.file));
+        return files.map((f) => ({ file: f.file, findings: [], syntaxProblems: [] }));
+      },
+      countSyntaxErrors: async () => 0,
+    };
+    return { analyser, decoded, analysed };
+  }
+
+  it('decodes only the files whose bytes hold a needle, with the same result as without needles', async () => {
+    const withNeedles = recording(PREFILTER_NEEDLES);
+    const without = recording(undefined);
+    const a = await scanWith([withNeedles.analyser], ['.'], { cwd: t.root });
+    const b = await scanWith([without.analyser], ['.'], { cwd: t.root });
+    assert.deepStrictEqual(a, b);
+    assert.deepEqual(withNeedles.analysed, ['upper.sh']);
+    assert.deepEqual(withNeedles.decoded, ['curl HTTP://INSTANCE-DATA/latest/meta-data/\n']);
+    assert.equal(without.decoded.length, 2);
+    // Invalid UTF-8 is still reported, needle or not.
+    assert.deepEqual(a.errors, [{ file: 'latin1.sh', message: 'not valid UTF-8; only UTF-8 text is supported' }]);
+  });
+});
