@@ -6,7 +6,10 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { judgeRequest, type Verdict } from '@imds-guard/core';
 import { RequestExtractor, type LegacyLibrarySite, type RequestSite } from './requests.js';
+import { interestOf } from './prefilter.js';
 import { Values } from './values.js';
+
+export { mayMakeImdsRequests, REQUEST_NEEDLES } from './needles.js';
 
 export interface JudgedRequest {
   readonly site: RequestSite;
@@ -19,40 +22,12 @@ export interface FileRequests {
   readonly legacy: readonly LegacyLibrarySite[];
 }
 
-/**
- * Text that any request this analysis can report depends on: the IMDS addresses and their other
- * spellings, and the clients that reach IMDS without naming it (AWS SDK v2 `MetadataService`,
- * `node-ec2-metadata`). A file without any of them is not analysed at all, which keeps the
- * plugin's cost on ordinary code to one regular-expression scan per file.
- */
-export const REQUEST_NEEDLES: readonly string[] = [
-  '169.254.169.254',
-  'fd00:ec2::254',
-  'instance-data',
-  '2852039166',
-  '0xa9fea9fe',
-  'a9fe:a9fe',
-  '0251.0376',
-  '169.254.43518',
-  '0xa9.0xfe',
-  'MetadataService',
-  'metadata_service',
-  'node-ec2-metadata',
-];
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const REQUEST_PATTERN = new RegExp(REQUEST_NEEDLES.map(escape).join('|'), 'i');
-
-export function mayMakeImdsRequests(text: string): boolean {
-  return REQUEST_PATTERN.test(text);
-}
-
 const cache = new WeakMap<object, FileRequests>();
 
 /** Listeners that collect call sites, and call `done` with the judged requests at the end. */
 export function requestListeners(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>, done: (result: FileRequests) => void): TSESLint.RuleListener {
   const sourceCode = context.sourceCode;
-  if (!mayMakeImdsRequests(sourceCode.text)) return {};
+  if (!interestOf(sourceCode).requests) return {};
   const calls: TSESTree.CallExpression[] = [];
   const imports: TSESTree.ImportDeclaration[] = [];
   return {

@@ -1,6 +1,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type { MessageId } from '@imds-guard/core';
-import { LaunchExtractor, mayConfigureInstances } from '../analysis/launches.js';
+import { LaunchExtractor } from '../analysis/launches.js';
+import { interestOf } from '../analysis/prefilter.js';
 import { createRule, ruleMeta } from '../util/create-rule.js';
 
 export type Options = [];
@@ -11,7 +12,7 @@ export default createRule<Options, MessageIds>({
   meta: ruleMeta<'no-imdsv1-instance-config', Options>('no-imdsv1-instance-config', { schema: [], defaultOptions: [] }),
   create(context) {
     const sourceCode = context.sourceCode;
-    if (!mayConfigureInstances(sourceCode.text)) return {};
+    if (!interestOf(sourceCode).launches) return {};
     const nodes: (TSESTree.NewExpression | TSESTree.CallExpression)[] = [];
     return {
       NewExpression: (node) => void nodes.push(node),
