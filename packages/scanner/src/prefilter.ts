@@ -37,47 +37,87 @@ export function mayMentionImds(text: string): boolean {
   return NEEDLES.test(text);
 }
 
-/** Tests raw bytes, seen as latin1 (one char per byte), for any of a set of needles. */
-export type NeedleTest = (latin1: string) => boolean;
+/** Tests raw file bytes for any of a set of needles. */
+export type NeedleTest = (bytes: Uint8Array) => boolean;
 
 const needleTests = new WeakMap<readonly string[], NeedleTest>();
 
 /**
  * A test on raw file bytes that is true exactly when the bytes contain one of `needles`, ignoring
- * the case of ASCII letters, as `new RegExp(needles.join('|'), 'i')` would on the decoded text.
- * The bytes are viewed as latin1, which copies them into a one-byte string without decoding. For
+ * the case of ASCII letters, as `new RegExp(needles.join('|'), 'i')` would on the decoded text. For
  * ASCII needles the answer is the same as on the UTF-8 text: in UTF-8 an ASCII character is always
- * its own byte, and bytes of multi-byte characters are all >= 0x80, which no ASCII letter matches
- * even ignoring case. (A non-ASCII needle is looked for as its UTF-8 bytes.)
+ * its own byte, and the bytes of other characters are all >= 0x80, which no ASCII letter matches
+ * even ignoring case. (A non-ASCII needle is looked for as its UTF-8 bytes, case and all.)
  *
- * Two passes, because one regular expression of 15 alternatives runs at ~170 MB/s while most of
- * the bytes contain none of them: first a cheaper expression of each needle's tail from its first
- * punctuation mark (`instance-data` → `-data`; a needle is only found where its tail is), which
- * V8 runs at ~450 MB/s and which rejects ~97 % of ordinary source files, then the exact one.
+ * An Aho-Corasick automaton over bytes, run by a plain loop: one table lookup per byte, no
+ * decoding and no string. On source code it runs at ~450 MB/s where V8's regular expression of
+ * the same 24 alternatives runs at ~300 MB/s (it tries the alternatives at every position), and
+ * the bytes of most files contain none of the needles.
  */
 export function needleTest(needles: readonly string[]): NeedleTest {
   let test = needleTests.get(needles);
   if (!test) {
-    const bytes = needles.map((n) => Buffer.from(n, 'utf8').toString('latin1'));
-    if (bytes.length === 0 || bytes.some((n) => n.length === 0)) {
-      // No needle, nothing can match; an empty needle matches everything.
-      const answer = bytes.length > 0;
-      test = () => answer;
-    } else {
-      const exact = new RegExp(bytes.map(escapeRegExp).join('|'), 'i');
-      const tails = [...new Set(bytes.map(tailOf))];
-      const rough = new RegExp(tails.map(escapeRegExp).join('|'), 'i');
-      test = (latin1) => rough.test(latin1) && exact.test(latin1);
-    }
+    test = compileNeedles(needles);
     needleTests.set(needles, test);
   }
   return test;
 }
 
-/** From the first character after the start that is not a letter or digit; the whole needle if none. */
-function tailOf(needle: string): string {
-  for (let i = 1; i < needle.length; i++) if (!/[a-z0-9]/i.test(needle[i]!)) return needle.slice(i);
-  return needle;
+const fold = (byte: number) => (byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte);
+
+function compileNeedles(needles: readonly string[]): NeedleTest {
+  if (needles.length === 0) return () => false;
+  if (needles.some((n) => n.length === 0)) return () => true;
+  // The trie of the needles, case-folded.
+  const next: Map<number, number>[] = [new Map()];
+  const accepts: boolean[] = [false];
+  for (const needle of needles) {
+    let state = 0;
+    for (const byte of Buffer.from(needle, 'utf8')) {
+      const b = fold(byte);
+      let to = next[state]!.get(b);
+      if (to === undefined) {
+        to = next.length;
+        next.push(new Map());
+        accepts.push(false);
+        next[state]!.set(b, to);
+      }
+      state = to;
+    }
+    accepts[state] = true;
+  }
+  // The automaton: every (state, byte) has a transition, failure links followed at build time,
+  // states in breadth-first order so that a state's failure target is complete before it.
+  const delta = new Int32Array(next.length * 256);
+  const failure = new Int32Array(next.length);
+  const queue: number[] = [];
+  for (let byte = 0; byte < 256; byte++) {
+    const to = next[0]!.get(fold(byte));
+    delta[byte] = to ?? 0;
+    if (to !== undefined && !queue.includes(to)) queue.push(to);
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const state = queue[i]!;
+    accepts[state] ||= accepts[failure[state]!]!;
+    for (const [byte, to] of next[state]!) {
+      failure[to] = delta[failure[state]! * 256 + byte]!;
+      queue.push(to);
+    }
+    for (let byte = 0; byte < 256; byte++) {
+      delta[state * 256 + byte] = next[state]!.get(fold(byte)) ?? delta[failure[state]! * 256 + byte]!;
+    }
+  }
+  // States stored pre-multiplied by 256, and -1 for "a needle ends here", so the loop is one
+  // lookup and one comparison per byte.
+  const table = Int32Array.from(delta, (to) => (accepts[to] ? -1 : to * 256));
+  return (bytes) => {
+    let state = 0;
+    for (let i = 0, n = bytes.length; i < n; i++) {
+      state = table[state | bytes[i]!]!;
+      if (state < 0) return true;
+    }
+    return false;
+  };
 }
 
 function escapeRegExp(s: string): string {

@@ -9,11 +9,15 @@ import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from
 import { AnalysisPool, type AnalysisJob, type JobOutcome, type WorkerSource } from './worker-pool.js';
 
 /**
- * Below this many files to analyse a scan runs on the main thread: a worker costs ~60 ms to start
- * (loading the analysers and the tree-sitter WASM) and a small shell script ~1 ms to analyse, so a
- * pool of two pays for itself from about this many (measured by scripts/bench.mjs; see README).
+ * Below this many files to analyse a scan runs on the main thread. A worker costs ~0.4 s of CPU to
+ * start (importing the analysers, ESLint among them) and ~0.3 s more to warm up the parsers it
+ * uses, and a file takes 5-10 ms to analyse, so workers pay for themselves from about this many
+ * files, when they also run while the main thread is still reading (see README, Performance).
  */
 export const WORKER_THRESHOLD = 50;
+
+/** Files still waiting for a worker when the main thread is done reading, for one more worker. */
+const GROW_AT = 16;
 
 export interface ScanOptions {
   /** Paths are resolved against it, and findings name files relative to it. */
@@ -32,7 +36,10 @@ export interface ScanOptions {
   readonly gitignore?: boolean;
   /** How directories are listed; see DiscoverOptions. */
   readonly lister?: DiscoverOptions['lister'];
-  /** Worker threads for analysis; default os.availableParallelism(). 0 or 1: the main thread only. */
+  /**
+   * Threads for analysis, default os.availableParallelism(): that many worker threads at most (one
+   * fewer while the main thread is reading). 0 or 1: everything on the main thread.
+   */
   readonly threads?: number;
   /** Use the threads only from this many files to analyse; default WORKER_THRESHOLD. */
   readonly workerThreshold?: number;
@@ -148,7 +155,8 @@ export async function scanWith(
         continue;
       }
       const file = displayPath(cwd, candidate.path);
-      const read = readSourceBytes(candidate.path, { maxBytes, file, noFollow: !candidate.explicit });
+      const walked = !candidate.explicit;
+      const read = readSourceBytes(candidate.path, { maxBytes, file, noFollow: walked, listedAsFile: walked, reuse: true });
       if (!read.ok) {
         if ('error' in read) errors.push(read.error);
         progress.report();
@@ -160,8 +168,7 @@ export async function scanWith(
         progress.report();
         continue;
       }
-      // Each decoded at most once, and only when an analyser's needles are in the bytes.
-      let latin1: string | undefined;
+      // Decoded at most once, and only when an analyser's needles are in the bytes.
       let text: string | undefined;
       const textOf = () => (text ??= decodeChecked(read.bytes, checked.bom));
       const source = () => {
@@ -172,8 +179,7 @@ export async function scanWith(
         const analyser = analysers[index]!;
         let matters: boolean;
         if (analyser.needles) {
-          latin1 ??= read.bytes.toString('latin1');
-          matters = needleTest(analyser.needles)(latin1) && analyser.mayMatter(textOf());
+          matters = needleTest(analyser.needles)(read.bytes) && analyser.mayMatter(textOf());
         } else {
           matters = analyser.mayMatter(textOf());
         }
@@ -262,7 +268,9 @@ class JobRunner {
     this.progress.queued += job.sources.length;
     if (!this.pool && this.workers && this.threads > 1 && this.files >= this.threshold) {
       const names = this.analysers.map((a) => a.name);
-      this.pool = new AnalysisPool({ ...this.workers, names }, this.threads, (j) => this.inline(j));
+      // One thread fewer than the cores while the main thread reads and prefilters: more would
+      // only take turns with it. The last one may join when the reading is done (finish).
+      this.pool = new AnalysisPool({ ...this.workers, names }, this.threads - 1, (j) => this.inline(j));
       for (const entry of this.jobs) entry.outcome = this.track(entry.job, this.pool.run(entry.job));
     } else if (this.pool) {
       this.jobs.at(-1)!.outcome = this.track(job, this.pool.run(job));
@@ -270,6 +278,7 @@ class JobRunner {
   }
 
   async finish(): Promise<{ job: AnalysisJob; outcome: JobOutcome }[]> {
+    if (this.pool && this.pool.backlog >= GROW_AT) this.pool.grow(this.threads);
     const done: { job: AnalysisJob; outcome: JobOutcome }[] = [];
     for (const entry of this.jobs) {
       // Without a pool, one after another, as the scan always did.

@@ -11,6 +11,8 @@ const NOT_SHELL_EXTENSIONS = new Set([
   ...['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx', '.json', '.jsonc', '.map', '.d.ts'],
   ...['.py', '.pyc', '.rb', '.go', '.rs', '.java', '.class', '.kt', '.scala', '.c', '.h', '.cc', '.cpp', '.hpp', '.cs', '.php', '.swift'],
   ...['.md', '.markdown', '.rst', '.html', '.htm', '.css', '.scss', '.svg', '.xml', '.csv', '.lock', '.pdf'],
+  // Data and configuration formats that other analysers read; a `#!` line in one would be a comment.
+  ...['.yaml', '.yml', '.toml', '.ini', '.tf', '.tfvars', '.hcl', '.template', '.sql', '.properties'],
   ...['.png', '.jpg', '.jpeg', '.gif', '.webp', '.ico', '.bmp', '.woff', '.woff2', '.ttf', '.otf', '.eot'],
   ...['.zip', '.gz', '.tgz', '.bz2', '.xz', '.zst', '.tar', '.jar', '.war', '.so', '.dll', '.exe', '.o', '.a', '.wasm', '.bin'],
 ]);

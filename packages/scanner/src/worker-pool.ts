@@ -78,6 +78,17 @@ export class AnalysisPool {
     });
   }
 
+  /** Jobs waiting for a worker. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  /** More workers, up to `size` in all (unless the pool is broken). */
+  grow(size: number): void {
+    while (!this.broken && !this.closing && this.slots.size < size) this.spawn();
+    this.pump();
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));

@@ -5,8 +5,7 @@ import { mayMentionImds, needleTest, PREFILTER_NEEDLES } from '../src/prefilter.
 import { scanWith } from '../src/scan.ts';
 import { tempTree } from './temp-dir.ts';
 
-const bytesTest = (needles: readonly string[], text: string | Buffer) =>
-  needleTest(needles)((typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('latin1'));
+const bytesTest = (needles: readonly string[], text: string | Buffer) => needleTest(needles)(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
 
 /** A seeded generator, so that a failure can be replayed. */
 function random(seed: number) {
@@ -42,6 +41,23 @@ describe('needleTest on raw bytes', () => {
     assert.equal(bytesTest(['instance'], 'in\u017Ftance'), false);
     assert.equal(mayMentionImds('in\u017Ftance-data'), false);
     assert.equal(bytesTest(['http_tokens'], 'HTTP_TOKENS'), true);
+  });
+
+  it('agrees with a case-insensitive regular expression for random needles over a small alphabet', () => {
+    const next = random(11);
+    const alphabet = ['a', 'b', 'A', 'B', '-', 'é'];
+    const draw = (max: number) => Array.from({ length: 1 + Math.floor(next() * max) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+    for (let i = 0; i < 3000; i++) {
+      const needles = Array.from({ length: 1 + Math.floor(next() * 4) }, () => draw(4).replace(/é/g, 'e'));
+      const text = draw(12);
+      const expected = new RegExp(needles.map(escape).join('|'), 'i').test(text);
+      assert.equal(bytesTest(needles, text), expected, `${JSON.stringify(needles)} in ${JSON.stringify(text)}`);
+    }
+    assert.equal(bytesTest(['she', 'he', 'hers'], 'uSHERs'), true);
+    assert.equal(bytesTest(['aab'], 'aaab'), true);
+    assert.equal(bytesTest(['abcd', 'bc'], 'xabcx'), true);
+    assert.equal(bytesTest(['abcd'], 'abcabd'), false);
   });
 
   it('treats an empty list as matching nothing and an empty needle as matching everything', () => {

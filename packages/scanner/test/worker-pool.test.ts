@@ -61,6 +61,18 @@ describe('analysis on worker threads', () => {
     }
   });
 
+  it('adds a worker when files are still waiting once the reading is done', async () => {
+    const g = tempTree();
+    try {
+      for (let i = 0; i < 80; i++) g.write(`${String(i).padStart(2, '0')}.job`, 'x\n'.repeat((i % 7) + 1));
+      const inline = await scanWith(ANALYSERS, ['.'], { cwd: g.root, threads: 0 }, support);
+      const grown = await scanWith(ANALYSERS, ['.'], { cwd: g.root, threads: 3, workerThreshold: 1 }, support);
+      assert.deepStrictEqual(grown, inline);
+    } finally {
+      g.cleanup();
+    }
+  });
+
   it('runs everything on the main thread when the workers cannot load the analysers', async () => {
     const inline = await scanWith(ANALYSERS, ['.'], { cwd: t.root, threads: 0 });
     const wrongList = await scanWith(ANALYSERS, ['.'], { cwd: t.root, ...pooled }, { ...support, exportName: 'WRONG_ORDER' });
