@@ -47,9 +47,10 @@ describe('the JavaScript/TypeScript analyser', () => {
 
   const analyse = (text: string, path = 'src/x.ts') => analyseJavaScript({ path, file: path, text });
 
-  it('turns a safe ESLint fix into a safe fix with offsets into the text', () => {
+
+  it('turns a safe ESLint fix into a safe fix with offsets into the text', async () => {
     const text = `export const id = (token: string) =>\n  fetch('http://169.254.169.254/latest/meta-data/instance-id', { headers: { 'X-aws-metadata-token': token } });\n`;
-    const { findings } = analyse(text);
+    const { findings } = await analyse(text);
     assert.equal(findings.length, 1);
     const f = findings[0]!;
     assert.deepEqual([f.ruleId, f.messageId, f.severity, f.line, f.column], ['no-imdsv1-request', 'misspelledToken', 'error', 2, 3]);
@@ -58,9 +59,9 @@ describe('the JavaScript/TypeScript analyser', () => {
     assert.equal(applyFixes(text, [f.fix!]).text, text.replace('X-aws-metadata-token', 'X-aws-ec2-metadata-token'));
   });
 
-  it('turns the suggestion of an unsafe rule into an unsafe fix, and keeps other suggestions out', () => {
+  it('turns the suggestion of an unsafe rule into an unsafe fix, and keeps other suggestions out', async () => {
     const text = `import * as ec2 from 'aws-cdk-lib/aws-ec2';\ndeclare const stack: any;\nnew ec2.LaunchTemplate(stack, 'Lt', { httpTokens: ec2.LaunchTemplateHttpTokens.OPTIONAL });\nexport const id = async () => fetch('http://169.254.169.254/latest/meta-data/instance-id');\n`;
-    const { findings } = analyse(text);
+    const { findings } = await analyse(text);
     const byRule = new Map<string, Finding>(findings.map((f) => [f.ruleId, f]));
     assert.equal(byRule.get('no-imdsv1-instance-config')?.fix?.safety, 'unsafe');
     assert.equal(applyFixes(text, [byRule.get('no-imdsv1-instance-config')!.fix!]).text, text.replace('HttpTokens.OPTIONAL', 'HttpTokens.REQUIRED'));
@@ -68,9 +69,9 @@ describe('the JavaScript/TypeScript analyser', () => {
   });
 
   it('reports a syntax error and severities from rules/', async () => {
-    const broken = analyse(`fetch('http://169.254.169.254/latest/meta-data/' +;\n`, 'src/x.js');
+    const broken = await analyse(`fetch('http://169.254.169.254/latest/meta-data/' +;\n`, 'src/x.js');
     assert.equal(broken.syntaxProblems.length, 1);
-    const uncertain = analyse(`export const f = (h: Headers) => fetch('http://169.254.169.254/latest/meta-data/', { headers: h });\n`);
+    const uncertain = await analyse(`export const f = (h: Headers) => fetch('http://169.254.169.254/latest/meta-data/', { headers: h });\n`);
     assert.deepEqual(uncertain.findings.map((f) => [f.messageId, f.severity]), [['cannotDetermine', 'warning']]);
     assert.equal(await javascriptAnalyser().countSyntaxErrors('const a = ;', join('src', 'x.ts')), 1);
     assert.equal(await javascriptAnalyser().countSyntaxErrors('const a = 1;', join('src', 'x.ts')), 0);

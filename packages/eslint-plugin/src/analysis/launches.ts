@@ -13,26 +13,7 @@ import { apiKey, propertyName, shorten, unwrap, Values, type Node, type Ref, typ
 type SourceCode = Readonly<TSESLint.SourceCode>;
 type Construct = TSESTree.NewExpression | TSESTree.CallExpression;
 
-/** Strings that every construct or call this analysis reports on contains (case-sensitive needles). */
-export const LAUNCH_NEEDLES: readonly string[] = [
-  'aws-cdk-lib',
-  '@aws-cdk/',
-  '@pulumi/aws',
-  '@cdktf/provider-aws',
-  'providers/aws',
-  'client-ec2',
-  'client-auto-scaling',
-  'aws-sdk',
-  'runInstances',
-  'createLaunchTemplate',
-  'createLaunchConfiguration',
-  'modifyInstanceMetadata',
-];
-const LAUNCH_PATTERN = new RegExp(LAUNCH_NEEDLES.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
-
-export function mayConfigureInstances(text: string): boolean {
-  return LAUNCH_PATTERN.test(text);
-}
+export { LAUNCH_NEEDLES, mayConfigureInstances } from './needles.js';
 
 type Family = 'cdk' | 'cdk-l1' | 'pulumi' | 'cdktf' | 'sdk';
 

@@ -4,8 +4,7 @@
  * does any work), and the precise per-analysis tests only for the rare files that match.
  */
 import type { TSESLint } from '@typescript-eslint/utils';
-import { LAUNCH_NEEDLES, mayConfigureInstances } from './launches.js';
-import { mayMakeImdsRequests, REQUEST_NEEDLES } from './needles.js';
+import { LAUNCH_NEEDLES, mayConfigureInstances, mayMakeImdsRequests, REQUEST_NEEDLES } from './needles.js';
 
 export interface Interest {
   readonly requests: boolean;

@@ -6,9 +6,11 @@
  * stay editor-only.
  */
 import { extname } from 'node:path';
-import { Linter } from 'eslint';
+import type { Linter } from 'eslint';
 import { getRule, LineIndex, REQUIRE_TOKENS_FIX, type Finding, type Fix } from '@imds-guard/core';
-import plugin, { LAUNCH_NEEDLES, mayConfigureInstances, mayMakeImdsRequests, NAMESPACE, REQUEST_NEEDLES } from 'eslint-plugin-imds-guard';
+// Only the needles are loaded up front: ESLint and the rules are loaded when a file needs them,
+// so a scan of a repository without JavaScript pays nothing for them.
+import { LAUNCH_NEEDLES, mayConfigureInstances, mayMakeImdsRequests, REQUEST_NEEDLES } from 'eslint-plugin-imds-guard/prefilter';
 import type { Analyser, FileAnalysis, SourceFile, SyntaxProblem } from '../analyser.js';
 
 const EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts']);
@@ -20,7 +22,21 @@ const FIX_DESCRIPTIONS: Record<string, string> = {
   missingTtl: 'Add the X-aws-ec2-metadata-token-ttl-seconds header (21600 seconds)',
 };
 
-let linter: Linter | undefined;
+interface Loaded {
+  readonly linter: Linter;
+  readonly config: Linter.Config[];
+  readonly namespace: string;
+}
+
+let loaded: Promise<Loaded> | undefined;
+
+function load(): Promise<Loaded> {
+  loaded ??= (async () => {
+    const [{ Linter }, plugin] = await Promise.all([import('eslint'), import('eslint-plugin-imds-guard')]);
+    return { linter: new Linter({ configType: 'flat' }), config: plugin.default.configs.recommended, namespace: plugin.NAMESPACE };
+  })();
+  return loaded;
+}
 
 export function isJavaScriptFile(path: string): boolean {
   return EXTENSIONS.has(extname(path).toLowerCase());
@@ -31,13 +47,9 @@ function lintName(path: string): string {
   return `source${extname(path).toLowerCase()}`;
 }
 
-function lint(text: string, path: string): Linter.LintMessage[] {
-  linter ??= new Linter({ configType: 'flat' });
-  return linter.verify(text, plugin.configs.recommended, { filename: lintName(path) });
-}
-
-export function analyseJavaScript(source: SourceFile): FileAnalysis {
-  const messages = lint(source.text, source.path);
+export async function analyseJavaScript(source: SourceFile): Promise<FileAnalysis> {
+  const { linter, config, namespace } = await load();
+  const messages = linter.verify(source.text, config, { filename: lintName(source.path) });
   const index = new LineIndex(source.text);
   const offset = (line: number, column: number) => index.lineStart(line) + column - 1;
   const findings: Finding[] = [];
@@ -47,7 +59,7 @@ export function analyseJavaScript(source: SourceFile): FileAnalysis {
       syntaxProblems.push({ line: m.line, column: m.column });
       continue;
     }
-    const ruleId = m.ruleId.startsWith(`${NAMESPACE}/`) ? m.ruleId.slice(NAMESPACE.length + 1) : m.ruleId;
+    const ruleId = m.ruleId.startsWith(`${namespace}/`) ? m.ruleId.slice(namespace.length + 1) : m.ruleId;
     const rule = getRule(ruleId);
     if (!rule || !m.messageId) continue;
     const start = offset(m.line, m.column);
@@ -88,12 +100,12 @@ export function javascriptAnalyser(): Analyser {
     mayMatter: (text) => mayMakeImdsRequests(text) || mayConfigureInstances(text),
     needles: [...REQUEST_NEEDLES, ...LAUNCH_NEEDLES],
     async analyse(files) {
-      return files.map(analyseJavaScript);
+      return Promise.all(files.map(analyseJavaScript));
     },
     async countSyntaxErrors(text, path) {
-      linter ??= new Linter({ configType: 'flat' });
-      const config: Linter.Config[] = plugin.configs.recommended.map((c) => ({ ...c, rules: {} }));
-      return linter.verify(text, config, { filename: lintName(path) }).filter((m) => m.fatal).length;
+      const { linter, config } = await load();
+      const parseOnly = config.map((c) => ({ ...c, rules: {} }));
+      return linter.verify(text, parseOnly, { filename: lintName(path) }).filter((m) => m.fatal).length;
     },
   };
 }
