@@ -9,8 +9,8 @@
 // deterministic (seeded) and is skipped when .bench/ already holds the same tree; --scale 0.1 makes
 // a tenth of it for a quick look. Makes no network request other than that apt-get.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
 const SCALE = Number(args.scale);
 const RUNS = Math.max(1, Number(args.runs));
 const SEED = 20240606;
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION = 6;
 const benchRoot = join(root, '.bench');
 const tree = join(benchRoot, `monorepo-x${SCALE}`);
 const cli = join(root, 'packages/cli/bin/imds-guard.js');
@@ -221,6 +221,15 @@ const imds = {
       `- hosts: localhost\n  tasks:\n    - name: launch ${word()}\n      amazon.aws.ec2_instance:\n        name: ${word()}-${i}\n        image_id: ami-0123456789abcdef0\n        instance_type: t3.micro\n${md}`,
     );
   },
+  javascript(i) {
+    const body = [
+      `const res = await fetch('http://169.254.169.254/latest/meta-data/instance-id');\nexport const instanceId = await res.text();`,
+      `const token = await (await fetch('http://169.254.169.254/latest/api/token', { method: 'PUT', headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '21600' } })).text();\nexport const region = await (await fetch('http://169.254.169.254/latest/meta-data/placement/region', { headers: { 'X-aws-ec2-metadata-token': token } })).text();`,
+      `import * as ec2 from 'aws-cdk-lib/aws-ec2';\nexport function web${i}(scope, vpc) {\n  return new ec2.Instance(scope, 'Web${i}', { vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2()${i % 2 ? ', requireImdsv2: true' : ''} });\n}`,
+    ][i % 3];
+    // Padded with comments: the analyser parses these, and random lines would not be valid TypeScript.
+    return fill(TS_LINES.map((l) => `// ${l}`), size(3000, 0.6, 30_000), `${body}\n`);
+  },
   packer(i) {
     const tokens = ['"optional"', '"required"', null][i % 3];
     const md = tokens ? `  metadata_options {\n    http_tokens = ${tokens}\n  }\n` : '';
@@ -294,6 +303,7 @@ function generate() {
     ['cloudformationJson', s(30), (i) => `deploy/cloudformation/${word()}-${i}.template.json`],
     ['ansible', s(40), (i) => `ansible/playbooks/${word()}-${i}.yml`],
     ['packer', s(30), (i) => `packer/${word()}-${i}.pkr.hcl`],
+    ['javascript', s(45), (i) => `packages/${word()}-${i % packages}/src/aws/${word()}-${i}.ts`],
   ];
   for (const [kind, n, where] of relevant) {
     for (let i = 0; i < n; i++) write(where(i), imds[kind](i));
@@ -306,8 +316,11 @@ function generate() {
   const generated = performance.now();
 
   // A git repository with everything committed, as a monorepo checkout is.
-  const git = (...a) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'core.looseCompression=1', '-c', 'commit.gpgSign=false', ...a], { cwd: tree, stdio: ['ignore', 'ignore', 'inherit'] });
+  const git = (...a) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', '-c', 'core.looseCompression=1', '-c', 'commit.gpgSign=false', '-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...a], { cwd: tree, stdio: ['ignore', 'ignore', 'inherit'] });
   git('init', '-q');
+  // No background `git gc --auto` after the commit: it would compete with the measurements.
+  git('config', 'gc.auto', '0');
+  git('config', 'maintenance.auto', 'false');
   git('add', '-A');
   git('commit', '-q', '--no-verify', '-m', 'bench tree');
   const committed = performance.now();
@@ -366,19 +379,13 @@ async function collectNeedles() {
   return { needles: [...needles], sources };
 }
 
-function timeIt(cmd, argv, options = {}) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+/** One run under GNU time: wall and CPU seconds, peak RSS in MB, and the output. */
+function timeIt(cmd, argv) {
+  const report = join(benchRoot, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-o', report, '-f', '%e %U %S %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.error) throw r.error;
-  return { ms, stdout: r.stdout, stderr: r.stderr, status: r.status };
-}
-
-/** Peak RSS in MB of a command, with GNU time. */
-function peakRss(cmd, argv) {
-  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
-  return m ? Number(m[1]) / 1024 : NaN;
+  const [wall, user, sys, rss] = readFileSync(report, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+  return { ms: wall * 1000, cpu: user + sys, rss: rss / 1024, stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
 const median = (xs) => {
@@ -405,6 +412,8 @@ const oursOneThread = ['-e', `import(${JSON.stringify(new URL('../packages/scann
 const rg = ['--hidden', '-g', '!.git', '--files-with-matches', '--ignore-case', '--fixed-strings', ...needles.flatMap((n) => ['-e', n]), tree];
 
 // Warm the page cache and check the outputs once.
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const loadBefore = load();
 const first = timeIt(process.execPath, ours);
 if (first.status !== 0 && first.status !== 1) fail(`imds-guard exited ${first.status}: ${first.stderr}`);
 const report = JSON.parse(first.stdout);
@@ -414,31 +423,33 @@ timeIt(process.execPath, oursOneThread);
 
 const samples = { ours: [], rg: [], one: [] };
 for (let r = 0; r < RUNS; r++) {
-  samples.ours.push(timeIt(process.execPath, ours).ms);
-  samples.rg.push(timeIt('rg', rg).ms);
-  samples.one.push(timeIt(process.execPath, oursOneThread).ms);
+  samples.ours.push(timeIt(process.execPath, ours));
+  samples.rg.push(timeIt('rg', rg));
+  samples.one.push(timeIt(process.execPath, oursOneThread));
 }
-const oursMs = median(samples.ours);
-const rgMs = median(samples.rg);
-const oneMs = median(samples.one);
-const rss = peakRss(process.execPath, ours);
-const rgRss = peakRss('rg', rg);
+const loadAfter = load();
+const med = (runs, key) => median(runs.map((x) => x[key]));
 const rgVersion = execFileSync('rg', ['--version'], { encoding: 'utf8' }).split('\n')[0];
 
 const mb = (stats.bytes / 1e6).toFixed(0);
 const fps = (ms) => Math.round(stats.files / (ms / 1000)).toLocaleString('en-US');
+const row = (name, runs) => {
+  const ms = med(runs, 'ms');
+  return `${name.padEnd(30)}${`${(ms / 1000).toFixed(2)} s`.padStart(8)}${`${med(runs, 'cpu').toFixed(2)} s`.padStart(10)}${fps(ms).padStart(11)}${`${Math.max(...runs.map((x) => x.rss)).toFixed(0)} MB`.padStart(10)}`;
+};
+const ratio = (a, b, key) => (med(a, key) / med(b, key)).toFixed(2);
 console.log(`
 tree:     ${stats.files.toLocaleString('en-US')} files, ${mb} MB scanned (+ ${stats.ignoredFiles.toLocaleString('en-US')} ignored by .gitignore), a git repository
           IMDS-relevant: ${Object.entries(stats.imds).map(([k, n]) => `${n} ${k}`).join(', ')}
 needles:  ${needles.length} (${sources.join('; ')})
-machine:  ${availableParallelism()} cores, Node ${process.version}, ${rgVersion}
+machine:  ${availableParallelism()} cores, Node ${process.version}, ${rgVersion}; load average ${loadBefore} before, ${loadAfter} after
 runs:     median of ${RUNS}, warm page cache
 
-                                  time      files/s    peak RSS
-imds-guard scan (CLI, pool)   ${`${(oursMs / 1000).toFixed(2)} s`.padStart(8)}  ${fps(oursMs).padStart(11)}  ${`${rss.toFixed(0)} MB`.padStart(9)}
-imds-guard scan (1 thread)    ${`${(oneMs / 1000).toFixed(2)} s`.padStart(8)}  ${fps(oneMs).padStart(11)}
-rg -l -i -F (${needles.length} needles)      ${`${(rgMs / 1000).toFixed(2)} s`.padStart(8)}  ${fps(rgMs).padStart(11)}  ${`${rgRss.toFixed(0)} MB`.padStart(9)}
-ratio imds-guard / rg           ${(oursMs / rgMs).toFixed(2)}×   (goal: ≤ 3×; peak RSS goal: < 400 MB)
+                                  wall       CPU    files/s  peak RSS
+${row('imds-guard scan (CLI)', samples.ours)}
+${row('imds-guard scan (1 thread)', samples.one)}
+${row(`rg -l -i -F (${needles.length} needles)`, samples.rg)}
+imds-guard / rg: ${ratio(samples.ours, samples.rg, 'ms')}× wall, ${ratio(samples.ours, samples.rg, 'cpu')}× CPU (goal: within 3×; peak RSS under 400 MB)
 
 imds-guard: ${report.findings.length} findings, ${report.errors?.length ?? 0} file errors; rg: ${rgFiles} files contain a needle
-samples (ms): ours ${samples.ours.map(Math.round).join(' ')}; 1 thread ${samples.one.map(Math.round).join(' ')}; rg ${samples.rg.map(Math.round).join(' ')}`);
+wall (ms): CLI ${samples.ours.map((x) => Math.round(x.ms)).join(' ')}; 1 thread ${samples.one.map((x) => Math.round(x.ms)).join(' ')}; rg ${samples.rg.map((x) => Math.round(x.ms)).join(' ')}`);

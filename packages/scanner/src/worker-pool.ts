@@ -33,6 +33,13 @@ export type WorkerReply =
 const DEPTH = 2;
 /** Workers that die while analysing are replaced this many times; after that the rest runs inline. */
 const RESPAWNS = 8;
+/**
+ * An analyser's jobs go to the workers that already ran it; another worker takes them only when at
+ * least this many are waiting. The first file an analyser parses in a thread costs far more than
+ * the next (tree-sitter's WASM, TypeScript's parser for ESLint: up to a second and 100 MB), so a
+ * handful of files is not worth a second thread paying that.
+ */
+const SPREAD_AT = 8;
 
 interface Pending {
   readonly id: number;
@@ -45,6 +52,8 @@ interface Slot {
   ready: boolean;
   /** Sent and not answered, oldest first: a worker runs its jobs one at a time, in order. */
   readonly inFlight: Pending[];
+  /** The analysers it has been given jobs of. */
+  readonly warm: Set<number>;
   lastError?: string;
 }
 
@@ -103,7 +112,7 @@ export class AnalysisPool {
       this.broken = true;
       return;
     }
-    const slot: Slot = { worker, ready: false, inFlight: [] };
+    const slot: Slot = { worker, ready: false, inFlight: [], warm: new Set() };
     this.slots.add(slot);
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') {
@@ -143,14 +152,31 @@ export class AnalysisPool {
       for (const pending of this.queue.splice(0)) void this.inline(pending.job).then(pending.resolve);
       return;
     }
-    while (this.queue.length > 0) {
-      let best: Slot | undefined;
-      for (const slot of this.slots) if (slot.inFlight.length < DEPTH && (!best || slot.inFlight.length < best.inFlight.length)) best = slot;
-      if (!best) return;
-      const pending = this.queue.shift()!;
-      best.inFlight.push(pending);
-      best.worker.postMessage({ id: pending.id, job: pending.job });
+    for (;;) {
+      const free = [...this.slots].filter((slot) => slot.inFlight.length < DEPTH).sort((a, b) => a.inFlight.length - b.inFlight.length);
+      if (free.length === 0 || this.queue.length === 0) return;
+      let sent = false;
+      for (const slot of free) {
+        const index = this.queue.findIndex((p) => this.fits(slot, p.job.analyser));
+        if (index < 0) continue;
+        const [pending] = this.queue.splice(index, 1);
+        slot.inFlight.push(pending!);
+        slot.warm.add(pending!.job.analyser);
+        slot.worker.postMessage({ id: pending!.id, job: pending!.job });
+        sent = true;
+        break;
+      }
+      if (!sent) return;
     }
+  }
+
+  /** Whether `slot` should take a job of `analyser` now (see SPREAD_AT). */
+  private fits(slot: Slot, analyser: number): boolean {
+    if (slot.warm.has(analyser)) return true;
+    if (![...this.slots].some((s) => s.warm.has(analyser))) return true;
+    let waiting = 0;
+    for (const p of this.queue) if (p.job.analyser === analyser && ++waiting >= SPREAD_AT) return true;
+    return false;
   }
 }
 
