@@ -31,3 +31,5 @@ export type { WorkerSource } from './worker-pool.js';
 export { countSyntaxErrors, verifyFixedText, type FixVerdict } from './fix-check.js';
 export type { Analyser, FileAnalysis, SourceFile } from './analyser.js';
 export { ANALYSERS } from './analysers.js';
+export { findRule, knownRuleNames, RULE_PREFIX } from './rule-names.js';
+export { commentLeaders, DIRECTIVE, parseDirectives, settleFindings, SUPPRESSION_RULE, type Directive, type RuleSettings, type Settled } from './suppressions.js';

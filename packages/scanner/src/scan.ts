@@ -7,6 +7,7 @@ import { discoverFiles, type DiscoverOptions } from './discover.js';
 import { needleTest } from './prefilter.js';
 import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from './read.js';
 import { AnalysisPool, type AnalysisJob, type JobOutcome, type WorkerSource } from './worker-pool.js';
+import { DIRECTIVE, settleFindings, type RuleSettings } from './suppressions.js';
 
 /**
  * Below this many files to analyse a scan runs on the main thread. A worker costs ~0.4 s of CPU to
@@ -45,6 +46,8 @@ export interface ScanOptions {
   readonly workerThreshold?: number;
   /** Called as the scan goes (often: throttle any drawing). */
   readonly onProgress?: (progress: ScanProgress) => void;
+  /** Severity overrides and rules turned off, by rule id (the configuration file's `rules`). */
+  readonly rules?: RuleSettings;
   /** Only files (absolute paths) this accepts are scanned: `--changed-since`. */
   readonly only?: (path: string) => boolean;
 }
@@ -80,6 +83,8 @@ export interface ScanResult {
   readonly errors: FileError[];
   /** Only the files that were analysed (those that passed an analyser's prefilter, and their groups), in path order. */
   readonly files: ScannedFile[];
+  /** Findings that an `imds-guard-ignore` comment suppressed; not in `findings`. */
+  readonly suppressed?: Finding[];
 }
 
 /** The registry, which worker threads can import for themselves. */
@@ -175,6 +180,9 @@ export async function scanWith(
         if (!scanned.has(candidate.path)) scanned.set(candidate.path, { path: candidate.path, file, text: textOf(), bom: checked.bom });
         return { path: candidate.path, file, text: textOf() };
       };
+      // A file with an imds-guard-ignore comment is analysed even when nothing else matters in it,
+      // so that a comment left behind after a fix is reported as unused.
+      const hasDirective = read.bytes.includes(DIRECTIVE);
       for (const index of claiming) {
         const analyser = analysers[index]!;
         let matters: boolean;
@@ -188,8 +196,8 @@ export async function scanWith(
           const group = groups.get(key) ?? { analyser: index, members: [], matters: false };
           groups.set(key, group);
           group.members.push({ path: candidate.path, file, explicit: candidate.explicit, text, bom: checked.bom });
-          group.matters ||= matters;
-        } else if (matters) {
+          group.matters ||= matters || hasDirective;
+        } else if (matters || hasDirective) {
           runner.submit({ analyser: index, sources: [source()] });
         }
       }
@@ -234,7 +242,8 @@ export async function scanWith(
     findings.sort(compareFindings);
     errors.sort((a, b) => compareStrings(a.file, b.file));
     const files = discovery.files.filter((f) => analysed.has(f.path)).map((f) => scanned.get(f.path)!);
-    return { findings, errors, files };
+    const settled = settleFindings(findings, files, options.rules);
+    return { findings: settled.findings.sort(compareFindings), errors, files, suppressed: settled.suppressed };
   } finally {
     await runner.close();
   }

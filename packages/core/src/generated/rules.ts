@@ -185,5 +185,44 @@ export const ruleMetas = {
     "references": [
       "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html"
     ]
+  },
+  "no-invalid-suppression": {
+    "id": "no-invalid-suppression",
+    "code": "IMDS005",
+    "title": "Disallow imds-guard-ignore comments that give no reason, name no known rule or suppress nothing",
+    "severity": "warning",
+    "type": "suggestion",
+    "targets": [
+      "bash",
+      "terraform",
+      "cloudformation",
+      "ansible",
+      "packer"
+    ],
+    "recommended": true,
+    "since": "0.1.0",
+    "aliases": [],
+    "fix": {
+      "availability": "sometimes",
+      "safety": "safe"
+    },
+    "messages": {
+      "missingReason": {
+        "text": "{{directive}} {{rules}} gives no reason: add one after ' -- ', e.g. '{{directive}} {{rules}} -- <why this is acceptable>'"
+      },
+      "missingRule": {
+        "text": "{{directive}} names no rule: write the rule after it, e.g. '{{directive}} no-imdsv1-request -- <reason>'"
+      },
+      "unknownRule": {
+        "text": "{{directive}} names '{{rule}}', which is not an imds-guard rule, code or alias; known rules: {{known}}"
+      },
+      "unused": {
+        "text": "{{directive}} {{rules}} suppresses nothing: {{where}} has no finding of {{rules}}; remove the comment"
+      }
+    },
+    "references": [
+      "https://eslint.org/docs/latest/use/command-line-interface#--report-unused-disable-directives",
+      "https://docs.astral.sh/ruff/rules/unused-noqa/"
+    ]
   }
 } as const satisfies Record<string, RuleMeta>;
