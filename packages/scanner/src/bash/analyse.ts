@@ -7,6 +7,7 @@ import {
   type Verdict,
 } from '@imds-guard/core';
 import type { Node, Parser } from 'web-tree-sitter';
+import { ancestors } from './ancestors.js';
 import { checkAwsCli } from './aws-cli.js';
 import { CLIENTS, type ClientRequest } from './clients/index.js';
 import { isEmbedded, mayRun, resolveCommand, type EmbeddedScript, type ResolvedCommand } from './command-line.js';
@@ -248,14 +249,22 @@ export class ShellAnalysis {
     return r !== undefined && !r.wrappers.includes('xargs') && r.nameItem.node !== undefined;
   }
 
-  /** Finds a variable already holding a token (`TOKEN=$(curl -X PUT …/api/token …)`) visible at `node`. */
+  /**
+   * Finds a variable already holding a token (`TOKEN=$(curl -X PUT …/api/token …)`, or the
+   * `: "${IMDS_TOKEN:=$(curl …)}"` line --fix inserts) visible at `node`.
+   */
   private tokenVariables(judged: Judged[]): (node: Node, scope: Node) => string | undefined {
     const assignments: { name: string; node: Node; scope: Node }[] = [];
+    const assigning = (n: Node) => n.type === 'variable_assignment' || (n.type === 'expansion' && /^:?=$/.test(n.childForFieldName('operator')?.text ?? ''));
     for (const j of judged) {
       if (j.verdict.kind !== 'token-fetch' || j.verdict.problems.length > 0) continue;
-      let n: Node | null = j.site.command;
-      while (n && n.type !== 'variable_assignment' && n.type !== 'program' && n.type !== 'function_definition') n = n.parent;
-      const name = n?.type === 'variable_assignment' ? n.childForFieldName('name')?.text : undefined;
+      const path = ancestors(j.site.command);
+      let n: Node | undefined = j.site.command;
+      for (let i = path.length - 1; n && !assigning(n) && n.type !== 'program' && n.type !== 'function_definition'; i--) n = path[i];
+      const name =
+        n?.type === 'variable_assignment' ? n.childForFieldName('name')?.text
+        : n?.type === 'expansion' ? n.namedChildren.find((c) => c?.type === 'variable_name')?.text
+        : undefined;
       if (n && name) assignments.push({ name, node: n, scope: enclosingStatement(n).scope });
     }
     return (node, scope) =>

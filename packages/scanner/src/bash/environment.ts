@@ -32,9 +32,48 @@ export class Environment {
     this.collect(root);
   }
 
+  /**
+   * The innermost function definition around `node`. Found from the functions' spans rather than
+   * by walking up `parent`: tree-sitter finds a parent by descending from the root, so the walk
+   * costs O(depth²) per node, and a script nested 10,000 levels deep took minutes.
+   */
   functionOf(node: Node): Node | null {
-    for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
+    const fns = this.functionSpans;
+    // The last function that starts at or before the node…
+    let lo = 0;
+    let hi = fns.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (fns[mid]!.start <= node.startIndex) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // …or, when it ended before the node, the innermost function around it that still encloses
+    // the node (functions nest or are disjoint).
+    for (let i = at; i >= 0; i = fns[i]!.outer) {
+      const f = fns[i]!;
+      if (node.endIndex <= f.end && f.node.id !== node.id) return f.node;
+    }
     return null;
+  }
+
+  /** Function definitions by start, each with the index of the innermost one around it (-1: none). */
+  private functionSpans: { node: Node; start: number; end: number; outer: number }[] = [];
+
+  private indexFunctions(nodes: readonly (Node | null)[]): void {
+    const fns = nodes
+      .filter((n): n is Node => n?.type === 'function_definition')
+      .map((node) => ({ node, start: node.startIndex, end: node.endIndex, outer: -1 }))
+      .sort((a, b) => a.start - b.start || b.end - a.end);
+    const open: number[] = [];
+    fns.forEach((f, i) => {
+      while (open.length > 0 && fns[open.at(-1)!]!.end < f.end) open.pop();
+      f.outer = open.at(-1) ?? -1;
+      open.push(i);
+    });
+    this.functionSpans = fns;
   }
 
   /** Definitions visible from code inside `fn` (null: top level). */
@@ -47,6 +86,7 @@ export class Environment {
   // descendantsOfType runs inside the WASM module: far cheaper than visiting every node from JS.
   private collect(root: Node): void {
     const nodes = root.descendantsOfType(['function_definition', 'declaration_command', 'variable_assignment', 'for_statement']);
+    this.indexFunctions(nodes);
     for (const node of nodes) {
       if (node?.type !== 'function_definition') continue;
       const name = node.childForFieldName('name');

@@ -1,5 +1,6 @@
 import { TOKEN_HEADER, TTL_HEADER, MAX_TOKEN_TTL, type Edit } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
+import { ancestors } from './ancestors.js';
 import type { ResolvedCommand } from './command-line.js';
 
 export const TOKEN_VARIABLE = 'IMDS_TOKEN';
@@ -10,10 +11,12 @@ export const TOKEN_VARIABLE = 'IMDS_TOKEN';
  * subshell such as `$(…)` or a pipeline stage.
  */
 export function enclosingStatement(node: Node): { statement: Node; scope: Node } {
+  const path = ancestors(node);
   let current = node;
-  for (let parent = node.parent; parent; current = parent, parent = parent.parent) {
+  for (let i = path.length - 1; i >= 0; current = path[i]!, i--) {
+    const parent = path[i]!;
     if (parent.type === 'program') return { statement: current, scope: parent };
-    const isFunctionBody = parent.parent?.type === 'function_definition' && (parent.type === 'compound_statement' || parent.type === 'subshell');
+    const isFunctionBody = path[i - 1]?.type === 'function_definition' && (parent.type === 'compound_statement' || parent.type === 'subshell');
     if (isFunctionBody) return { statement: current, scope: parent };
   }
   return { statement: current, scope: current };

@@ -10,9 +10,11 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ksh', 'zsh', 'ash']);
  * `: <<'EOF'` or `cat <<EOF` to the terminal are left alone.
  */
 export function heredocScripts(site: { command: Node; resolved?: ResolvedCommand }, source: string): EmbeddedScript[] {
-  const statement = site.command.parent;
   const resolved = site.resolved;
-  if (!resolved || statement?.type !== 'redirected_statement' || statement.childForFieldName('body')?.id !== site.command.id) return [];
+  // Only these can take a script on stdin or write one; asking for `parent` costs O(depth).
+  if (!resolved || !(SHELLS.has(resolved.name) || resolved.name === 'cat' || resolved.name === 'tee')) return [];
+  const statement = site.command.parent;
+  if (statement?.type !== 'redirected_statement' || statement.childForFieldName('body')?.id !== site.command.id) return [];
   const redirects = statement.childrenForFieldName('redirect').filter((r): r is Node => r !== null);
   const scripts: EmbeddedScript[] = [];
   for (const heredoc of redirects.filter((r) => r.type === 'heredoc_redirect')) {

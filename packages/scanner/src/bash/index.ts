@@ -47,14 +47,17 @@ export async function analyseShell(text: string, file: string): Promise<ShellAna
 function syntaxProblems(root: Node, lines: LineIndex): SyntaxProblem[] {
   if (!root.hasError) return [];
   const problems: SyntaxProblem[] = [];
-  const visit = (node: Node) => {
-    if (problems.length >= 10) return;
+  // An explicit stack, not recursion: a script can nest 10,000 levels deep.
+  const stack: Node[] = [root];
+  while (stack.length > 0 && problems.length < 10) {
+    const node = stack.pop()!;
     if (node.type === 'ERROR' || node.isMissing) {
       problems.push(lines.position(node.startIndex));
-      return;
+      continue;
     }
-    if (node.hasError) for (const child of node.children) if (child) visit(child);
-  };
-  visit(root);
+    if (!node.hasError) continue;
+    const children = node.children.filter((c): c is Node => c !== null);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
   return problems;
 }
