@@ -20,6 +20,8 @@ describe('imds-guard scan', () => {
         { file: 'scripts/binary.sh', message: 'binary file (a NUL byte in the first 8 KiB); not analysed' },
         { file: 'scripts/utf16.sh', message: 'UTF-16 is not supported; convert the file to UTF-8' },
       ],
+      baselined: 0,
+      suppressed: 0,
     });
   });
 

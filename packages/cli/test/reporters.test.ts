@@ -16,7 +16,8 @@ const input = (over: Partial<ReportInput> = {}): ReportInput => ({
 describe('json reporter', () => {
   it('has exactly the documented shape', () => {
     const report = JSON.parse(jsonReporter.render(input()));
-    assert.deepEqual(Object.keys(report), ['findings', 'errors']);
+    assert.deepEqual(Object.keys(report), ['findings', 'errors', 'baselined', 'suppressed']);
+    assert.deepEqual([report.baselined, report.suppressed], [0, 0]);
     const [first, second] = report.findings;
     assert.deepEqual(first, {
       ruleId: 'no-imdsv1-request',

@@ -6,10 +6,13 @@ import type { Reporter } from './reporter.js';
  * into the file's text without its BOM, like everything else in a Finding.
  */
 export const jsonReporter: Reporter = {
-  render({ result }) {
+  render({ result, baselined, suppressed }) {
     const report = {
       findings: result.findings.map(toJson),
       errors: result.errors.map((e) => ({ file: e.file, message: e.message })),
+      // How many findings were left out, and why: in the --baseline file, or an imds-guard-ignore comment.
+      baselined: baselined ?? 0,
+      suppressed: suppressed ?? 0,
     };
     return `${JSON.stringify(report)}\n`;
   },

@@ -12,6 +12,10 @@ export interface ReportInput {
   readonly unsafeFixes: boolean;
   /** Set after --fix wrote files. */
   readonly fixed?: { readonly files: number; readonly fixes: number };
+  /** Findings left out because the --baseline file holds them. */
+  readonly baselined?: number;
+  /** Findings left out because an imds-guard-ignore comment suppresses them. */
+  readonly suppressed?: number;
 }
 
 export interface Reporter {

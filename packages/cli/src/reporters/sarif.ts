@@ -53,6 +53,8 @@ export function sarifLog(input: ReportInput) {
           locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.file, input.cwd), region: region(f) } }],
           ...(f.fix && lineIndexes.has(f.file) && { fixes: [sarifFix(f, f.fix, lineIndexes.get(f.file)!, input.cwd)] }),
         })),
+        // Findings left out of `results`: accepted in the --baseline file, or by imds-guard-ignore comments.
+        ...((input.baselined || input.suppressed) && { properties: { baselined: input.baselined ?? 0, suppressed: input.suppressed ?? 0 } }),
         invocations: [
           {
             // The scan ran to the end; files it could not analyse are notifications, not a failure.

@@ -56,6 +56,11 @@ function summary(input: ReportInput, paint: Palette): string[] {
     if (unsafeOnly > 0) line += ` (${unsafeOnly} more with --fix --unsafe-fixes)`;
     lines.push(count('error') > 0 ? paint.red(line) : paint.yellow(line));
   }
+  const hidden = [
+    input.baselined ? `${plural(input.baselined, 'finding')} in the baseline` : '',
+    input.suppressed ? `${input.suppressed} suppressed by imds-guard-ignore comments` : '',
+  ].filter(Boolean);
+  if (hidden.length > 0) lines.push(paint.dim(`Not shown: ${hidden.join(', ')}.`));
   if (errors.length > 0) lines.push(paint.red(`${plural(errors.length, 'file error')}, listed above.`));
   return lines;
 }
