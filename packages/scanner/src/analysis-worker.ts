@@ -13,6 +13,7 @@ if (names.join('\0') !== data.names.join('\0')) {
 }
 
 const queue: { id: number; job: AnalysisJob }[] = [];
+const used = new Set<number>();
 let busy = false;
 
 port.on('message', (message: { id: number; job: AnalysisJob }) => {
@@ -25,18 +26,22 @@ async function drain(): Promise<void> {
   busy = true;
   while (queue.length > 0) {
     const { id, job } = queue.shift()!;
+    const first = !used.has(job.analyser);
+    used.add(job.analyser);
+    const started = performance.now();
     let outcome: JobOutcome;
     try {
       outcome = { analyses: await analysers![job.analyser]!.analyse(job.sources) };
     } catch (err) {
       outcome = { failure: err instanceof Error ? err.message : String(err) };
     }
+    const ms = performance.now() - started;
     try {
-      port.postMessage({ type: 'done', id, outcome } satisfies WorkerReply);
+      port.postMessage({ type: 'done', id, outcome, ms, first } satisfies WorkerReply);
     } catch (err) {
       // Something in the results that cannot be copied to another thread.
       const failure = `its results could not be passed back: ${err instanceof Error ? err.message : String(err)}`;
-      port.postMessage({ type: 'done', id, outcome: { failure } } satisfies WorkerReply);
+      port.postMessage({ type: 'done', id, outcome: { failure }, ms, first } satisfies WorkerReply);
     }
   }
   busy = false;

@@ -27,19 +27,32 @@ export interface WorkerData extends WorkerSource {
 
 export type WorkerReply =
   | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly id: number; readonly outcome: JobOutcome };
+  | {
+      readonly type: 'done';
+      readonly id: number;
+      readonly outcome: JobOutcome;
+      /** How long `analyse` took, and whether it was the thread's first job of that analyser. */
+      readonly ms: number;
+      readonly first: boolean;
+    };
 
 /** Jobs sent ahead to each worker, so that it is not idle while the main thread is busy reading files. */
 const DEPTH = 2;
 /** Workers that die while analysing are replaced this many times; after that the rest runs inline. */
 const RESPAWNS = 8;
 /**
- * An analyser's jobs go to the workers that already ran it; another worker takes them only when at
- * least this many are waiting. The first file an analyser parses in a thread costs far more than
- * the next (tree-sitter's WASM, TypeScript's parser for ESLint: up to a second and 100 MB), so a
- * handful of files is not worth a second thread paying that.
+ * An analyser's jobs go to the worker that already ran it. Another worker takes them only when the
+ * files waiting would take the first one longer than the second needs to warm up: the first file
+ * an analyser parses in a thread costs far more than the next (tree-sitter's WASM, and for ESLint
+ * TypeScript's parser: up to 1.5 s and 100 MB), so a second thread paying that for a handful of
+ * files makes the scan slower and bigger, not faster. Both costs are measured as the scan goes.
  */
-const SPREAD_AT = 8;
+interface Cost {
+  /** The slowest first job in a thread: the warm-up plus one file. */
+  first: number;
+  warmTotal: number;
+  warmCount: number;
+}
 
 interface Pending {
   readonly id: number;
@@ -69,6 +82,7 @@ export class AnalysisPool {
   private readonly queue: Pending[] = [];
   private nextId = 0;
   private respawns = RESPAWNS;
+  private readonly costs = new Map<number, Cost>();
   private closing = false;
   private broken = false;
 
@@ -92,8 +106,13 @@ export class AnalysisPool {
     return this.queue.length;
   }
 
-  /** More workers, up to `size` in all (unless the pool is broken). */
+  /**
+   * More workers, up to `size` in all (unless the pool is broken), if a new one would get work:
+   * jobs of an analyser no worker has run, or enough of one to be worth its warm-up.
+   */
   grow(size: number): void {
+    const analysers = new Set(this.queue.map((p) => p.job.analyser));
+    if (![...analysers].some((a) => this.worthAnotherThread(a))) return;
     while (!this.broken && !this.closing && this.slots.size < size) this.spawn();
     this.pump();
   }
@@ -122,6 +141,13 @@ export class AnalysisPool {
       const index = slot.inFlight.findIndex((p) => p.id === reply.id);
       if (index < 0) return;
       const [pending] = slot.inFlight.splice(index, 1);
+      const cost = this.costs.get(pending!.job.analyser) ?? { first: 0, warmTotal: 0, warmCount: 0 };
+      if (reply.first) cost.first = Math.max(cost.first, reply.ms);
+      else {
+        cost.warmTotal += reply.ms;
+        cost.warmCount++;
+      }
+      this.costs.set(pending!.job.analyser, cost);
       pending!.resolve(reply.outcome);
       this.pump();
     });
@@ -170,13 +196,20 @@ export class AnalysisPool {
     }
   }
 
-  /** Whether `slot` should take a job of `analyser` now (see SPREAD_AT). */
+  /** Whether `slot` should take a job of `analyser` now (see Cost). */
   private fits(slot: Slot, analyser: number): boolean {
-    if (slot.warm.has(analyser)) return true;
+    return slot.warm.has(analyser) || this.worthAnotherThread(analyser);
+  }
+
+  private worthAnotherThread(analyser: number): boolean {
     if (![...this.slots].some((s) => s.warm.has(analyser))) return true;
+    const cost = this.costs.get(analyser);
+    // Until a warm job has been timed, nothing says a second thread would pay for itself.
+    if (!cost || cost.warmCount === 0) return false;
+    const perFile = cost.warmTotal / cost.warmCount;
     let waiting = 0;
-    for (const p of this.queue) if (p.job.analyser === analyser && ++waiting >= SPREAD_AT) return true;
-    return false;
+    for (const p of this.queue) if (p.job.analyser === analyser) waiting += p.job.sources.length;
+    return waiting * perFile > cost.first;
   }
 }
 
