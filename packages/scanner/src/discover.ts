@@ -250,11 +250,15 @@ function isUnder(rel: string, names: ReadonlySet<string>): boolean {
  * pattern does. Undefined when git cannot do it (not installed, not a repository, not trusted).
  */
 async function listWithGit(root: string, settings: Settings, errors: FileError[]): Promise<Entry[] | undefined> {
-  const [listing, ignoredDirs] = await Promise.all([
-    runGit(root, ['ls-files', '-z', '--stage', '-t', '--cached', '--others', '--deleted', '--exclude-standard']),
+  // Two processes at once: listing untracked files walks the work tree (most of the time), the
+  // index and the check for deleted files do not.
+  const [tracked, untracked, ignoredDirs] = await Promise.all([
+    runGit(root, ['ls-files', '-z', '--stage', '-t', '--cached', '--deleted']),
+    runGit(root, ['ls-files', '-z', '-t', '--others', '--exclude-standard']),
     settings.includeCdkOut ? runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']) : undefined,
   ]);
-  if (listing === undefined) return undefined;
+  if (tracked === undefined || untracked === undefined) return undefined;
+  const listing = `${tracked}\0${untracked}`;
 
   const deleted = new Set<string>();
   const candidates: { rel: string; kind: 'file' | 'symlink' | 'unknown' }[] = [];
