@@ -37,6 +37,8 @@ export function commentLeaders(path: string, text: string): readonly Leader[] {
   const ext = extname(lower);
   if (ext === '.tf' || ext === '.tfvars' || ext === '.hcl') return ['#', '//', '/*'];
   if (ext === '.json' || ext === '.jsonc' || ext === '.json5') return ['//', '/*'];
+  // JavaScript and TypeScript, as the scan's ESLint-based analyser reads them.
+  if (/^\.[cm]?[jt]sx?$/.test(ext)) return ['//', '/*'];
   // A CloudFormation `.template` is JSON or YAML.
   if (ext === '.template' && /^\s*[[{]/.test(text)) return ['//', '/*'];
   return ['#'];

@@ -38,6 +38,8 @@ describe('directive parsing', () => {
     assert.deepEqual(commentLeaders('main.tf', ''), ['#', '//', '/*']);
     assert.deepEqual(commentLeaders('x.pkr.hcl', ''), ['#', '//', '/*']);
     assert.deepEqual(commentLeaders('t.json', ''), ['//', '/*']);
+    assert.deepEqual(commentLeaders('src/imds.ts', ''), ['//', '/*']);
+    assert.deepEqual(commentLeaders('lib/x.mjs', ''), ['//', '/*']);
     assert.deepEqual(commentLeaders('stack.template', '{ "Resources": {} }'), ['//', '/*']);
     assert.deepEqual(commentLeaders('stack.template', 'Resources: {}'), ['#']);
   });
