@@ -176,3 +176,19 @@ describe('suppressions in a scan', () => {
     }
   });
 });
+
+describe('suppressions in CloudFormation, Packer and Ansible', () => {
+  const cases: Record<string, string> = {
+    'stack.yaml': 'Resources:\n  LT:\n    Type: AWS::EC2::LaunchTemplate\n    Properties:\n      LaunchTemplateData:\n        MetadataOptions:\n          HttpTokens: optional # imds-guard-ignore IMDS002 -- vendor agent\n',
+    'stack.json': '{\n  "Resources": {\n    "LT": {\n      "Type": "AWS::EC2::LaunchTemplate",\n      "Properties": {\n        "LaunchTemplateData": {\n          // imds-guard-ignore-next-line IMDS002 -- vendor agent\n          "MetadataOptions": { "HttpTokens": "optional" }\n        }\n      }\n    }\n  }\n}\n',
+    'x.pkr.hcl': 'source "amazon-ebs" "x" {\n  imds_support = "v2.0"\n  metadata_options {\n    // imds-guard-ignore-next-line IMDS002 -- r\n    http_tokens = "optional"\n  }\n}\n',
+    'play.ansible.yml': '- hosts: all\n  tasks:\n    - amazon.aws.ec2_instance:\n        name: x\n        metadata_options:\n          http_tokens: optional  # imds-guard-ignore IMDS002 -- r\n',
+  };
+  for (const [name, text] of Object.entries(cases)) {
+    it(name, async () => {
+      const result = await scanText(name, text);
+      assert.deepEqual(brief(result.findings), []);
+      assert.deepEqual(brief(result.suppressed ?? []).map((s) => s.replace(/^\d+ /, '')), ['no-imdsv1-instance-config/tokensOptional']);
+    });
+  }
+});
