@@ -24,6 +24,7 @@ export function ansibleAnalyser(): Analyser {
     name: 'ansible',
     claims: (path) => /\.ya?ml$/i.test(path),
     mayMatter: (text) => ANSIBLE_NEEDLES.some((needle) => text.includes(needle)),
+    needles: ANSIBLE_NEEDLES,
     groupOf: (path) => ROLE_PATH.exec(path)?.[1] ?? path,
     async analyse(files) {
       return analyseAnsible(files);

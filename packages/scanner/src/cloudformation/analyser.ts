@@ -1,6 +1,6 @@
 import type { Analyser } from '../analyser.js';
 import { analyseTemplateFile, parseTemplateText } from './analyse.js';
-import { mentionsLaunchResource } from './detect.js';
+import { mentionsLaunchResource, TEMPLATE_NEEDLES } from './detect.js';
 
 // `.template` is what the CloudFormation console and many older repositories use; `.cfn` is rare
 // but unambiguous. Plain `.yaml` / `.json` are claimed too: templates are recognised by content.
@@ -15,6 +15,7 @@ export function cloudFormationAnalyser(): Analyser {
     name: 'cloudformation',
     claims: (path) => EXTENSIONS.test(path),
     mayMatter: mentionsLaunchResource,
+    needles: TEMPLATE_NEEDLES,
     async analyse(files) {
       return files.map(analyseTemplateFile);
     },

@@ -24,6 +24,7 @@ export function packerAnalyser(): Analyser {
     name: 'packer',
     claims: (path) => /\.pkr\.hcl$|\.pkrvars\.hcl$/i.test(path),
     mayMatter: (text) => PACKER_NEEDLES.some((needle) => text.includes(needle)),
+    needles: PACKER_NEEDLES,
     groupOf: (path) => dirname(path),
     async analyse(files) {
       const parsed: HclFile[] = [];

@@ -3,7 +3,7 @@ import type { Analyser } from '../analyser.js';
 import { countSyntaxErrors } from '../fix-check.js';
 import { withTree } from '../tree-sitter.js';
 import { analyseTerraformModule } from './analyse.js';
-import { mayMatterToTerraform } from './needles.js';
+import { mayMatterToTerraform, TERRAFORM_NEEDLES } from './needles.js';
 
 const EXTENSIONS = new Set(['.tf', '.tfvars']);
 
@@ -17,6 +17,7 @@ export function terraformAnalyser(): Analyser {
     name: 'terraform',
     claims: (path) => EXTENSIONS.has(extname(path).toLowerCase()),
     mayMatter: mayMatterToTerraform,
+    needles: TERRAFORM_NEEDLES,
     groupOf: (path) => dirname(path),
     analyse: (files) => analyseTerraformModule(files),
     countSyntaxErrors: (text) => withTree('terraform', text, countSyntaxErrors),
