@@ -4,6 +4,8 @@ import { readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { runMain, tempTree } from './helpers.ts';
 
+// Every script in this file is only written to disk and analysed, never run: nothing here can reach
+// IMDS. Scripts that are executed live in fix-runs.test.ts, behind the loopback emulator's shims.
 const V1_SCRIPT = '#!/bin/sh\nID=$(curl -s http://169.254.169.254/latest/meta-data/instance-id)\necho "$ID"\n';
 
 describe('scan on real scripts', () => {
