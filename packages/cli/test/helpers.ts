@@ -1,24 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/main.ts';
 
-export function tempTree(prefix = 'imds-guard-cli-') {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  return {
-    root,
-    path: (rel: string) => join(root, rel),
-    write(rel: string, content: string | Uint8Array) {
-      const p = join(root, rel);
-      mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, content);
-      return p;
-    },
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
-  };
-}
+export { tempTree } from '../../testkit/src/temp-tree.ts';
 
 /** Runs main() in-process with captured output. */
 export async function runMain(argv: string[], cwd: string, options: { tty?: boolean; env?: Record<string, string> } = {}) {

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { applyFixes, type Finding } from '@imds-guard/core';
 import { ansibleAnalyser } from '../src/ansible/analyser.ts';
 import { scanWith } from '../src/scan.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const tree = tempTree('imds-guard-ansible-');
 after(() => tree.cleanup());

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { discoverFiles, type DiscoverOptions, type Lister } from '../src/discover.ts';
 import { readSourceBytes } from '../src/read.ts';
 import { scan } from '../src/scan.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 type Tree = ReturnType<typeof tempTree>;
 

@@ -4,7 +4,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { discoverFiles } from '../src/discover.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const tree = tempTree();
 after(tree.cleanup);

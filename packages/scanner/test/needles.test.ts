@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import type { Analyser } from '../src/analyser.ts';
 import { mayMentionImds, needleTest, PREFILTER_NEEDLES } from '../src/prefilter.ts';
 import { scanWith } from '../src/scan.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const bytesTest = (needles: readonly string[], text: string | Buffer) => needleTest(needles)(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
 

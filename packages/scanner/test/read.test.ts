@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { readHead, readSourceFile } from '../src/read.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const tree = tempTree();
 after(tree.cleanup);

@@ -6,7 +6,7 @@ import { scan } from '@imds-guard/scanner';
 import { shellAnalyser } from '../src/bash/analyser.ts';
 import type { ShellAnalysis } from '../src/bash/index.ts';
 import { scanWith } from '../src/scan.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const MENTION = 'echo 169.254.169.254\n';
 

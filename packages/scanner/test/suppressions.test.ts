@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyFixes } from '@imds-guard/core';
 import { commentLeaders, findRule, parseDirectives, scan, type RuleSettings } from '@imds-guard/scanner';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const V1 = 'curl -s http://169.254.169.254/latest/meta-data/instance-id';
 

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { applyFixes, type Finding } from '@imds-guard/core';
 import { terraformAnalyser } from '../src/terraform/analyser.ts';
 import { scanWith } from '../src/scan.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const analyser = terraformAnalyser();
 const tree = tempTree('imds-guard-terraform-');

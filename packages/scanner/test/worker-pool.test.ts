@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { scan, scanWith, type ScanOptions } from '../src/scan.ts';
 import { ANALYSERS } from './support/pool-analysers.ts';
-import { tempTree } from './temp-dir.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const support = { module: new URL('./support/pool-analysers.ts', import.meta.url).href, exportName: 'ANALYSERS' };
 const repository = fileURLToPath(new URL('../../..', import.meta.url));

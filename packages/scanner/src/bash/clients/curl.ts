@@ -1,5 +1,5 @@
 import { isResolved, type ArgItem } from '../evaluate.js';
-import { buildRequests, describeSpread, type ClientParser } from './request.js';
+import { asMethod, buildRequests, describeSpread, type ClientParser } from './request.js';
 import type { Method } from '@imds-guard/core';
 
 // curl's short options that take a value; every other letter is a flag and may be clustered.
@@ -90,8 +90,3 @@ export const parseCurl: ClientParser = (args) => {
   }
   return buildRequests('curl', method ?? implied, urls, headers, unresolved);
 };
-
-function asMethod(text: string): Method {
-  const upper = text.toUpperCase();
-  return upper === 'GET' || upper === 'HEAD' || upper === 'PUT' || upper === 'POST' ? upper : 'OTHER';
-}

@@ -1,6 +1,6 @@
 import type { Method } from '@imds-guard/core';
 import type { ArgItem } from '../evaluate.js';
-import { buildRequests, describeSpread, type ClientParser } from './request.js';
+import { asMethod, buildRequests, describeSpread, type ClientParser } from './request.js';
 
 const VALUED = new Set([
   '-a', '--auth', '-A', '--auth-type', '-p', '--print', '-o', '--output', '--timeout', '--verify',
@@ -22,8 +22,7 @@ export const parseHttpie: ClientParser = (args) => {
   }
   let method: Method | undefined;
   if (/^[A-Z]+$/.test(positional[0]?.values[0] ?? '')) {
-    const m = positional.shift()!.values[0]!;
-    method = m === 'GET' || m === 'HEAD' || m === 'PUT' || m === 'POST' ? m : 'OTHER';
+    method = asMethod(positional.shift()!.values[0]!);
   }
   const url = positional.shift();
   if (!url) return [];

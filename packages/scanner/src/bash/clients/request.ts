@@ -29,3 +29,9 @@ export function buildRequests(
   const headers = headerItems.flatMap((h) => h.values);
   return urls.map((urlItem) => ({ client, method, url: pickUrl(urlItem), headers, unresolvedHeaders, urlItem, headerItems }));
 }
+
+/** A method word as given to `-X`/`--method`, case-insensitively. */
+export function asMethod(text: string): Method {
+  const upper = text.toUpperCase();
+  return upper === 'GET' || upper === 'HEAD' || upper === 'PUT' || upper === 'POST' ? upper : 'OTHER';
+}

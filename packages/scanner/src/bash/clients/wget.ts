@@ -1,5 +1,5 @@
 import { isResolved, type ArgItem } from '../evaluate.js';
-import { buildRequests, describeSpread, type ClientParser } from './request.js';
+import { asMethod, buildRequests, describeSpread, type ClientParser } from './request.js';
 import type { Method } from '@imds-guard/core';
 
 const VALUED_SHORT = new Set('OoaetTwPUQliBDARIX');
@@ -28,7 +28,7 @@ export const parseWget: ClientParser = (args) => {
       else headers.push(value);
     } else if (name === 'method') {
       const text = value?.values[0] ?? '';
-      method = value && isResolved(text) ? (['GET', 'HEAD', 'PUT', 'POST'].includes(text.toUpperCase()) ? (text.toUpperCase() as Method) : 'OTHER') : 'UNKNOWN';
+      method = value && isResolved(text) ? asMethod(text) : 'UNKNOWN';
     } else if (name === 'spider') implied = 'HEAD';
     else if (name === 'post-data' || name === 'post-file') implied = 'POST';
   };

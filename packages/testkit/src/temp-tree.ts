@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** A scratch directory with helpers to lay out files; removed by `cleanup`. */
-export function tempTree(prefix = 'imds-guard-scanner-') {
+export function tempTree(prefix = 'imds-guard-test-') {
   const root = mkdtempSync(join(tmpdir(), prefix));
   return {
     root,
