@@ -24,6 +24,9 @@ export const ruleMetas = {
       "missingToken": {
         "text": "{{client}} reads {{url}} without the X-aws-ec2-metadata-token header: this is an IMDSv1 request and gets 401 once the instance requires IMDSv2"
       },
+      "breaksAtBoot": {
+        "text": "{{client}} reads {{url}} without a valid X-aws-ec2-metadata-token header, but {{resource}} requires IMDSv2: this request gets 401 and the script fails when it runs on that instance"
+      },
       "misspelledToken": {
         "text": "{{client}} reads {{url}} with a header named '{{header}}', which IMDS ignores: the token header is X-aws-ec2-metadata-token, so this is still an IMDSv1 request"
       },

@@ -1,11 +1,11 @@
 import { formatMessage, LineIndex, type Finding, type MessageId, type RuleId } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
 import { getBashParser } from '../tree-sitter.js';
-import { ShellAnalysis as Analysis } from './analyse.js';
+import { ShellAnalysis as Analysis, type RawFinding } from './analyse.js';
 
 import type { SyntaxProblem } from '../analyser.js';
 
-export type { SyntaxProblem };
+export type { RawFinding, SyntaxProblem };
 
 export interface ShellAnalysis {
   readonly findings: Finding[];
@@ -30,18 +30,42 @@ export async function analyseShell(text: string, file: string): Promise<ShellAna
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
     const lines = new LineIndex(text);
-    const raw = new Analysis(tree.rootNode, text, parser).run();
-    const findings = raw.map((f): Finding => {
-      const { message, severity } = formatMessage(f.ruleId as RuleId, f.messageId as MessageId<RuleId>, f.data);
-      const safety = f.ruleId === 'no-imdsv1-instance-config' ? 'unsafe' : 'safe';
-      const fix = f.edits && f.edits.length > 0 ? { description: FIX_DESCRIPTIONS[f.messageId] ?? 'Fix', safety, edits: f.edits } as const : undefined;
-      return { ruleId: f.ruleId, messageId: f.messageId, severity, message, file, start: f.start, end: f.end, ...lines.location(f.start, f.end), ...(fix ? { fix } : {}) };
-    });
+    const findings = new Analysis(tree.rootNode, text, parser).run().map((f) => toFinding(f, file, lines));
     findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
     return { findings, syntaxProblems: syntaxProblems(tree.rootNode, lines) };
   } finally {
     tree.delete();
   }
+}
+
+/** The raw findings of a shell text, offsets in that text (for shell embedded in other files). */
+export async function rawShellFindings(text: string): Promise<RawFinding[]> {
+  const parser = await getBashParser();
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    return new Analysis(tree.rootNode, text, parser).run();
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Gives a raw finding its message, severity, position and fix; `context` is appended to the message. */
+export function toFinding(f: RawFinding, file: string, lines: LineIndex, context?: string, fixOf = f.messageId): Finding {
+  const { message, severity } = formatMessage(f.ruleId as RuleId, f.messageId as MessageId<RuleId>, f.data);
+  const safety = f.ruleId === 'no-imdsv1-instance-config' ? 'unsafe' : 'safe';
+  const fix = f.edits && f.edits.length > 0 ? { description: FIX_DESCRIPTIONS[fixOf] ?? 'Fix', safety, edits: f.edits } as const : undefined;
+  return {
+    ruleId: f.ruleId,
+    messageId: f.messageId,
+    severity,
+    message: context ? `${message} (${context})` : message,
+    file,
+    start: f.start,
+    end: f.end,
+    ...lines.location(f.start, f.end),
+    ...(fix ? { fix } : {}),
+  };
 }
 
 function syntaxProblems(root: Node, lines: LineIndex): SyntaxProblem[] {
