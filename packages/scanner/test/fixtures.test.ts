@@ -25,7 +25,12 @@ import { compareFindings, parseAnnotations } from '../../testkit/src/index.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURES = join(REPO, 'fixtures');
-const LEADERS: Record<string, string> = { sh: '#', bash: '#', tf: '#', tfvars: '#', hcl: '#', yaml: '#', yml: '#', json: '//', template: '#', js: '//', ts: '//', mjs: '//', cjs: '//', jsx: '//', tsx: '//', mts: '//', cts: '//' };
+const LEADERS: Record<string, string> = {
+  ...{ sh: '#', bash: '#', tf: '#', tfvars: '#', hcl: '#', tpl: '#', yaml: '#', yml: '#', json: '//', template: '#' },
+  ...{ js: '//', ts: '//', mjs: '//', cjs: '//', jsx: '//', tsx: '//', mts: '//', cts: '//' },
+  // Files named by their kind (`web.Dockerfile`, `ci.Makefile`, `Makefile`) and unit files.
+  ...{ dockerfile: '#', containerfile: '#', makefile: '#', mk: '#', service: '#', timer: '#', socket: '#', ps1: '#', psm1: '#', cfg: '#' },
+};
 const VARIANT = /\.(all-)?fixed(\.[^./]+)?$|\.(all-)?fixed$/;
 
 type Safety = 'safe' | 'all';
@@ -52,7 +57,8 @@ const ruleDirs = () =>
     .map((d) => d.name)
     .sort();
 
-function leaderOf(name: string): string | undefined {
+function leaderOf(path: string): string | undefined {
+  const name = basename(path);
   return LEADERS[name.slice(name.lastIndexOf('.') + 1).toLowerCase()];
 }
 

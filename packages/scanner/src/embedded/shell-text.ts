@@ -92,3 +92,39 @@ function lastAtOrBefore(segments: readonly Segment[], offset: number): number {
   }
   return lo;
 }
+
+/**
+ * Code embedded twice over, e.g. a cloud-config `runcmd` item inside Terraform `user_data`: `inner`
+ * is a piece of `outer.text`; the result maps straight to the outermost host and escapes for both.
+ */
+export function nested(outer: EmbeddedShell, inner: EmbeddedShell): EmbeddedShell {
+  const escape = inner.escape && outer.escape
+    ? (text: string, at: number) => {
+        // `at` is a host offset; the inner escape needs the matching offset in outer.text.
+        const innerAt = outerOffset(outer, at);
+        const once = innerAt === undefined ? undefined : inner.escape!(text, innerAt);
+        return once === undefined ? undefined : outer.escape!(once, at);
+      }
+    : undefined;
+  return {
+    text: inner.text,
+    toHost: (offset) => outer.toHost(inner.toHost(offset)),
+    toHostEnd: (offset) => outer.toHostEnd(inner.toHostEnd(offset)),
+    ...(escape ? { escape } : {}),
+    context: inner.context ?? outer.context,
+    requiredBy: inner.requiredBy ?? outer.requiredBy,
+    language: inner.language ?? outer.language,
+  };
+}
+
+/** The offset in `piece.text` that maps to host offset `at`, if one does. */
+function outerOffset(piece: EmbeddedShell, at: number): number | undefined {
+  let lo = 0;
+  let hi = piece.text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (piece.toHost(mid) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return piece.toHost(lo) === at ? lo : undefined;
+}
