@@ -17,6 +17,11 @@ export interface FileAnalysis {
   readonly findings: readonly Finding[];
   /** Where the parser had to recover; findings elsewhere in the file are still reported. */
   readonly syntaxProblems: readonly SyntaxProblem[];
+  /**
+   * Set when the analysis is of a file the scan did not hand over, which the analyser read itself
+   * (a script a Terraform `templatefile()` names): the scan keeps it for reports and --fix.
+   */
+  readonly source?: { readonly path: string; readonly text: string; readonly bom?: boolean };
 }
 
 /** One language or file format. The scan asks each analyser which files are its own. */

@@ -4,6 +4,7 @@ import type { FileError, Finding } from '@imds-guard/core';
 import type { Analyser, SourceFile, SyntaxProblem } from './analyser.js';
 import { ANALYSERS } from './analysers.js';
 import { discoverFiles, type DiscoverOptions } from './discover.js';
+import { isTokenlessRequest } from './embedded/analyse.js';
 import { needleTest } from './prefilter.js';
 import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from './read.js';
 import { AnalysisPool, type AnalysisJob, type JobOutcome, type WorkerSource } from './worker-pool.js';
@@ -225,6 +226,7 @@ export async function scanWith(
 
     const findings: Finding[] = [];
     const analysed = new Set<string>();
+    const referenced: string[] = [];
     for (const { job, outcome } of await runner.finish()) {
       for (const source of job.sources) analysed.add(source.path);
       if ('failure' in outcome) {
@@ -233,16 +235,25 @@ export async function scanWith(
         continue;
       }
       for (const analysis of outcome.analyses) {
+        if (analysis.source && !scanned.has(analysis.source.path)) {
+          const { path, text, bom = false } = analysis.source;
+          scanned.set(path, { path, file: analysis.file, text, bom });
+          referenced.push(path);
+        }
+        if (analysis.source) analysed.add(analysis.source.path);
         for (const finding of analysis.findings) findings.push({ ...finding, file: analysis.file });
         if (analysis.syntaxProblems.length > 0) errors.push({ file: analysis.file, message: syntaxMessage(analysis.syntaxProblems) });
       }
     }
     progress.finish();
 
-    findings.sort(compareFindings);
     errors.sort((a, b) => compareStrings(a.file, b.file));
-    const files = discovery.files.filter((f) => analysed.has(f.path)).map((f) => scanned.get(f.path)!);
-    const settled = settleFindings(findings, files, options.rules);
+    const listed = new Set(discovery.files.map((f) => f.path));
+    const files = [
+      ...discovery.files.filter((f) => analysed.has(f.path)).map((f) => scanned.get(f.path)!),
+      ...referenced.filter((p) => !listed.has(p)).sort(compareStrings).map((p) => scanned.get(p)!),
+    ];
+    const settled = settleFindings(withoutDuplicates(findings), files, options.rules);
     return { findings: settled.findings.sort(compareFindings), errors, files, suppressed: settled.suppressed };
   } finally {
     await runner.close();
@@ -349,6 +360,25 @@ function syntaxMessage(problems: readonly SyntaxProblem[]): string {
   const first = problems.reduce((a, b) => (b.line < a.line || (b.line === a.line && b.column < a.column) ? b : a));
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
   return `syntax error at line ${first.line}:${first.column}${more}; findings elsewhere in the file are still reported`;
+}
+
+const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 3, warning: 2, note: 1 };
+
+/**
+ * One finding per rule and span: a script reached two ways (scanned as a file, and through the
+ * Terraform resource whose user data it is) is reported once, as the graver of the two (the one
+ * that knows the instance requires IMDSv2). Returns them sorted.
+ */
+function withoutDuplicates(findings: Finding[]): Finding[] {
+  const kept = new Map<string, Finding>();
+  for (const f of findings) {
+    const kind = isTokenlessRequest(f) ? 'tokenless' : f.messageId;
+    const key = `${f.file}\0${f.start}\0${f.end}\0${f.ruleId}\0${kind}`;
+    const other = kept.get(key);
+    const graver = other && (SEVERITY_RANK[f.severity] - SEVERITY_RANK[other.severity] || Number(f.messageId === 'breaksAtBoot') - Number(other.messageId === 'breaksAtBoot'));
+    if (!other || graver! > 0) kept.set(key, f);
+  }
+  return [...kept.values()].sort(compareFindings);
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type { Finding } from '@imds-guard/core';
 import { scan } from '@imds-guard/scanner';
+import type { Analyser } from '../src/analyser.ts';
 import { shellAnalyser } from '../src/bash/analyser.ts';
 import type { ShellAnalysis } from '../src/bash/index.ts';
 import { scanWith } from '../src/scan.ts';
@@ -21,8 +22,9 @@ function finding(file: string, line: number, column: number, ruleId = 'no-imdsv1
     column,
     endLine: line,
     endColumn: column + 1,
-    start: 0,
-    end: 1,
+    // Offsets as if every line were 100 characters long.
+    start: (line - 1) * 100 + column - 1,
+    end: (line - 1) * 100 + column,
   };
 }
 
@@ -145,5 +147,47 @@ describe('scan', () => {
     const { seen, analysers } = recordingAnalyser();
     await scanWith(analysers, ['bin'], { cwd: t.root });
     assert.deepEqual(seen, []);
+  });
+});
+
+describe('scan with analyses of files the analyser read itself', () => {
+  const t = tempTree();
+  after(t.cleanup);
+  t.write('infra/main.conf', MENTION);
+  t.write('infra/boot.tpl', 'curl http://169.254.169.254/\n');
+
+  // Stands in for the Terraform analyser: main.conf names boot.tpl, whose request it judges graver.
+  const linking: Analyser = {
+    name: 'linking',
+    claims: (path) => path.endsWith('.conf'),
+    mayMatter: () => true,
+    async analyse(files) {
+      const tpl = t.path('infra/boot.tpl');
+      const grave = { ...finding('infra/boot.tpl', 1, 1), messageId: 'breaksAtBoot', message: 'breaks at boot' };
+      return files.map(({ file }) => ({ file, findings: [], syntaxProblems: [] })).concat([
+        { file: 'infra/boot.tpl', findings: [grave, { ...finding('infra/boot.tpl', 1, 1), messageId: 'missingTtl', ruleId: 'no-invalid-imds-token-request' }], syntaxProblems: [], source: { path: tpl, text: readFileSync(tpl, 'utf8') } },
+      ]);
+    },
+    countSyntaxErrors: async () => 0,
+  };
+  // Stands in for the shell analyser, which reports the same request in the same file.
+  const plain: Analyser = { ...linking, name: 'plain', claims: (path) => path.endsWith('.tpl'), async analyse(files) {
+    return files.map(({ file }) => ({ file, findings: [finding(file, 1, 1)], syntaxProblems: [] }));
+  } };
+
+  it('keeps the file for reports and fixes, and reports a request reached twice once, as the graver finding', async () => {
+    for (const order of [[linking, plain], [plain, linking]]) {
+      const result = await scanWith(order, ['infra'], { cwd: t.root, threads: 0 });
+      assert.deepEqual(result.files.map((f) => f.file), ['infra/boot.tpl', 'infra/main.conf']);
+      assert.deepEqual(result.findings.map((f) => `${f.file} ${f.ruleId}/${f.messageId}`), [
+        'infra/boot.tpl no-imdsv1-request/breaksAtBoot',
+        'infra/boot.tpl no-invalid-imds-token-request/missingTtl',
+      ]);
+    }
+  });
+
+  it('lists a referenced file that discovery did not find after the others', async () => {
+    const result = await scanWith([linking], ['infra/main.conf'], { cwd: t.root, threads: 0 });
+    assert.deepEqual(result.files.map((f) => f.file), ['infra/main.conf', 'infra/boot.tpl']);
   });
 });
