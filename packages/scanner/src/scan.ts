@@ -5,7 +5,7 @@ import type { Analyser, SourceFile, SyntaxProblem } from './analyser.js';
 import { ANALYSERS } from './analysers.js';
 import { discoverFiles, type DiscoverOptions } from './discover.js';
 import { isTokenlessRequest } from './embedded/analyse.js';
-import { needleTest } from './prefilter.js';
+import { needleGroupsTest } from './prefilter.js';
 import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from './read.js';
 import { AnalysisPool, type AnalysisJob, type JobOutcome, type WorkerSource } from './worker-pool.js';
 import { DIRECTIVE, settleFindings, type RuleSettings } from './suppressions.js';
@@ -141,6 +141,9 @@ export async function scanWith(
   const scanned = new Map<string, ScannedFile>();
   const groups = new Map<string, Group>();
   const maxBytes = options.maxFileBytes;
+  const needles = needleGroupsTest([...analysers.map((a) => a.needles ?? []), [DIRECTIVE]]);
+  const directiveBit = 1 << analysers.length;
+  const cwdPrefix = cwd.endsWith(sep) ? cwd : cwd + sep;
 
   try {
     let lastYield = performance.now();
@@ -160,7 +163,7 @@ export async function scanWith(
         progress.report();
         continue;
       }
-      const file = displayPath(cwd, candidate.path);
+      const file = displayPath(cwd, candidate.path, cwdPrefix);
       const walked = !candidate.explicit;
       const read = readSourceBytes(candidate.path, { maxBytes, file, noFollow: walked, listedAsFile: walked, reuse: true });
       if (!read.ok) {
@@ -181,17 +184,15 @@ export async function scanWith(
         if (!scanned.has(candidate.path)) scanned.set(candidate.path, { path: candidate.path, file, text: textOf(), bom: checked.bom });
         return { path: candidate.path, file, text: textOf() };
       };
-      // A file with an imds-guard-ignore comment is analysed even when nothing else matters in it,
-      // so that a comment left behind after a fix is reported as unused.
-      const hasDirective = read.bytes.includes(DIRECTIVE);
+      // One pass over the bytes for the needles of every claiming analyser, and for a
+      // imds-guard-ignore comment: a file with one is analysed even when nothing else matters in
+      // it, so that a comment left behind after a fix is reported as unused.
+      const wanted = claiming.reduce((m, i) => (analysers[i]!.needles ? m | (1 << i) : m), directiveBit);
+      const found = needles(read.bytes, wanted);
+      const hasDirective = (found & directiveBit) !== 0;
       for (const index of claiming) {
         const analyser = analysers[index]!;
-        let matters: boolean;
-        if (analyser.needles) {
-          matters = needleTest(analyser.needles)(read.bytes) && analyser.mayMatter(textOf());
-        } else {
-          matters = analyser.mayMatter(textOf());
-        }
+        const matters = (!analyser.needles || (found & (1 << index)) !== 0) && analyser.mayMatter(textOf());
         if (analyser.groupOf) {
           const key = `${index}\0${analyser.groupOf(candidate.path)}`;
           const group = groups.get(key) ?? { analyser: index, members: [], matters: false };
@@ -351,8 +352,10 @@ class Progress {
 }
 
 /** Relative to cwd with forward slashes, so output is the same on every platform. */
-export function displayPath(cwd: string, path: string): string {
-  const rel = relative(cwd, resolve(cwd, path)) || '.';
+export function displayPath(cwd: string, path: string, cwdPrefix?: string): string {
+  // The common case, an absolute path below cwd, without path.resolve's normalising (100,000 times).
+  const below = cwdPrefix !== undefined && path.startsWith(cwdPrefix) && !/(^|[\\/])\.\.?([\\/]|$)/.test(path.slice(cwdPrefix.length));
+  const rel = below ? path.slice(cwdPrefix.length) : relative(cwd, resolve(cwd, path)) || '.';
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
 

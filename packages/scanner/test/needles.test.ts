@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Analyser } from '../src/analyser.ts';
-import { mayMentionImds, needleTest, PREFILTER_NEEDLES } from '../src/prefilter.ts';
+import { mayMentionImds, needleGroupsTest, needleTest, PREFILTER_NEEDLES } from '../src/prefilter.ts';
 import { scanWith } from '../src/scan.ts';
 import { tempTree } from '../../testkit/src/temp-tree.ts';
 
@@ -16,6 +16,30 @@ function random(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('needleGroupsTest', () => {
+  const groups = [['169.254.169.254', 'ec2metadata'], ['http_tokens', 'AWS::EC2::'], ['imds-guard-ignore'], ['254.169']];
+  const test = needleGroupsTest(groups);
+  const run = (text: string, wanted = 0b1111) => test(Buffer.from(text, 'utf8'), wanted);
+
+  it('says which groups have a needle in the bytes, in one pass, each group as needleTest would', () => {
+    const next = random(11);
+    const pieces = [...groups.flat(), ...groups.flat().map((n) => n.slice(1)), 'x', ' ', '\n', '169.254.', 'aws::'];
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      for (let k = Math.floor(next() * 5); k > 0; k--) text += pieces[Math.floor(next() * pieces.length)]!;
+      const expected = groups.reduce((m, needles, g) => (needleTest(needles)(Buffer.from(text)) ? m | (1 << g) : m), 0);
+      assert.equal(run(text), expected, JSON.stringify(text));
+    }
+  });
+
+  it('reports only the wanted groups, needles inside other needles included', () => {
+    assert.equal(run('curl http://169.254.169.254/'), 0b1001);
+    assert.equal(run('curl http://169.254.169.254/', 0b0001), 0b0001);
+    assert.equal(run('curl http://169.254.169.254/', 0b0110), 0);
+    assert.equal(run('Type: aws::ec2::Instance # IMDS-GUARD-IGNORE'), 0b0110);
+  });
+});
 
 describe('needleTest on raw bytes', () => {
   it('agrees with the shell prefilter on the decoded text, case and multi-byte characters included', () => {
