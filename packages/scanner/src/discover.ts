@@ -251,28 +251,20 @@ function isUnder(rel: string, names: ReadonlySet<string>): boolean {
  */
 async function listWithGit(root: string, settings: Settings, errors: FileError[]): Promise<Entry[] | undefined> {
   // Two processes at once: listing untracked files walks the work tree (most of the time), the
-  // index and the check for deleted files do not.
-  const [tracked, untracked, ignoredDirs] = await Promise.all([
-    runGit(root, ['ls-files', '-z', '--stage', '-t', '--cached', '--deleted']),
-    runGit(root, ['ls-files', '-z', '-t', '--others', '--exclude-standard']),
-    settings.includeCdkOut ? runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']) : undefined,
-  ]);
-  if (tracked === undefined || untracked === undefined) return undefined;
-  const listing = `${tracked}\0${untracked}`;
+  // index and the check for deleted files do not, so the tracked files are sorted out while the
+  // walk goes on.
+  const untrackedListing = runGit(root, ['ls-files', '-z', '-t', '--others', '--exclude-standard']);
+  const ignoredListing = settings.includeCdkOut ? runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']) : undefined;
+  const tracked = await runGit(root, ['ls-files', '-z', '--stage', '-t', '--cached', '--deleted']);
+  if (tracked === undefined) return undefined;
 
   const deleted = new Set<string>();
-  const candidates: { rel: string; kind: 'file' | 'symlink' | 'unknown' }[] = [];
+  const candidates: { rel: string; kind: 'file' | 'symlink' }[] = [];
   const nested: string[] = [];
-  for (const record of listing.split('\0')) {
+  for (const record of tracked.split('\0')) {
     if (record.length < 3) continue;
     const tag = record[0];
     const rest = record.slice(2);
-    if (tag === '?') {
-      // Untracked; a trailing slash is a nested repository, which git does not look into.
-      if (rest.endsWith('/')) nested.push(rest.slice(0, -1));
-      else candidates.push({ rel: rest, kind: 'unknown' });
-      continue;
-    }
     const tab = rest.indexOf('\t');
     if (tab < 0) continue;
     const rel = rest.slice(tab + 1);
@@ -281,11 +273,6 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
     else if (tag === 'S') continue; // skip-worktree: not checked out
     else if (mode === '160000') nested.push(rel); // a submodule
     else candidates.push({ rel, kind: mode === '120000' ? 'symlink' : 'file' });
-  }
-  if (ignoredDirs !== undefined) {
-    for (const rel of ignoredDirs.split('\0')) {
-      if (rel.endsWith(`${CDK_OUT}/`) && (rel === `${CDK_OUT}/` || rel.endsWith(`/${CDK_OUT}/`))) nested.push(rel.slice(0, -1));
-    }
   }
 
   // A directory can be excluded by name, or be a symlink now though the index has files below it.
@@ -309,13 +296,30 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
   for (const { rel, kind } of candidates) {
     if (deleted.has(rel) || seen.has(rel) || !isDirOk(parentOf(rel))) continue;
     seen.add(rel); // an unmerged file is listed once per stage
-    if (kind !== 'unknown') {
-      entries.push({ rel, kind });
+    entries.push({ rel, kind });
+  }
+
+  const untracked = await untrackedListing;
+  if (untracked === undefined) return undefined;
+  for (const record of untracked.split('\0')) {
+    if (record.length < 3 || record[0] !== '?') continue;
+    const rel = record.slice(2);
+    // A trailing slash is a nested repository, which git does not look into.
+    if (rel.endsWith('/')) {
+      nested.push(rel.slice(0, -1));
       continue;
     }
+    if (seen.has(rel) || !isDirOk(parentOf(rel))) continue;
+    seen.add(rel);
     const stats = lstatSync(under(root, rel), { throwIfNoEntry: false });
     if (stats?.isFile()) entries.push({ rel, kind: 'file' });
     else if (stats?.isSymbolicLink()) entries.push({ rel, kind: 'symlink' });
+  }
+  const ignoredDirs = await ignoredListing;
+  if (ignoredDirs !== undefined) {
+    for (const rel of ignoredDirs.split('\0')) {
+      if (rel.endsWith(`${CDK_OUT}/`) && (rel === `${CDK_OUT}/` || rel.endsWith(`/${CDK_OUT}/`))) nested.push(rel.slice(0, -1));
+    }
   }
 
   // Submodules, nested repositories and opted-in cdk.out: walked as the fallback would walk them.
