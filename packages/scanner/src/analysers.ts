@@ -1,6 +1,8 @@
 import type { Analyser } from './analyser.js';
 import { ansibleAnalyser } from './ansible/analyser.js';
 import { shellAnalyser } from './bash/analyser.js';
+import { ciAnalyser } from './ci/analyser.js';
+import { cloudInitAnalyser } from './cloud-init/analyser.js';
 import { cloudFormationAnalyser } from './cloudformation/analyser.js';
 import { dockerfileAnalyser } from './dockerfile/analyser.js';
 import { javascriptAnalyser } from './javascript/analyser.js';
@@ -8,4 +10,4 @@ import { packerAnalyser } from './packer/analyser.js';
 import { terraformAnalyser } from './terraform/analyser.js';
 
 /** Every analyser a scan runs, in the order their findings are collected. */
-export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser(), terraformAnalyser(), javascriptAnalyser(), dockerfileAnalyser()];
+export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser(), terraformAnalyser(), javascriptAnalyser(), dockerfileAnalyser(), ciAnalyser(), cloudInitAnalyser()];
