@@ -1,9 +1,8 @@
 /**
- * eslint-plugin-imds-guard: finds EC2 IMDSv1 requests and infrastructure code that lets instances
- * accept IMDSv1, in JavaScript and TypeScript.
- *
- *   import imdsGuard from 'eslint-plugin-imds-guard';
- *   export default [...imdsGuard.configs.recommended];
+ * The JavaScript and TypeScript rules of eslint-plugin-imds-guard, as a plugin of their own: the
+ * scanner runs them through ESLint's Linter for JS/TS files, and the published plugin (which also
+ * brings the languages for shell, Terraform and CloudFormation, built on the scanner) wraps them.
+ * Keeping them apart keeps the packages acyclic: core <- eslint-rules <- scanner <- eslint-plugin.
  */
 import { createRequire } from 'node:module';
 import type { ESLint, Linter } from 'eslint';
@@ -16,6 +15,7 @@ const pkg = createRequire(import.meta.url)('../package.json') as { name: string;
 
 export const NAMESPACE = 'imds-guard';
 
+/** The JavaScript/TypeScript rules, as RuleCreator made them (no `meta.languages`: JS only). */
 export const rules = {
   'no-imdsv1-instance-config': noImdsv1InstanceConfig,
   'no-imdsv1-request': noImdsv1Request,
@@ -41,5 +41,6 @@ configs.recommended.push(...recommendedConfig(plugin, NAMESPACE, Object.keys(rul
 
 export { mayMakeImdsRequests, REQUEST_NEEDLES } from './analysis/file-requests.js';
 export { LAUNCH_NEEDLES, mayConfigureInstances } from './analysis/launches.js';
-export { JS_FILES, TS_FILES, typescriptParser } from './configs.js';
+export { JS_FILES, recommendedConfig, TS_FILES, typescriptParser } from './configs.js';
+export { ruleMeta } from './util/create-rule.js';
 export default plugin;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { applyFixes, type Finding } from '@imds-guard/core';
 import { scan } from '@imds-guard/scanner';
-import plugin from 'eslint-plugin-imds-guard';
+import plugin from '@imds-guard/eslint-rules';
 import { analyseJavaScript, isJavaScriptFile, javascriptAnalyser } from '../src/javascript/analyser.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));

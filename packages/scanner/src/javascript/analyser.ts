@@ -10,7 +10,7 @@ import type { Linter } from 'eslint';
 import { getRule, LineIndex, REQUIRE_TOKENS_FIX, type Finding, type Fix } from '@imds-guard/core';
 // Only the needles are loaded up front: ESLint and the rules are loaded when a file needs them,
 // so a scan of a repository without JavaScript pays nothing for them.
-import { LAUNCH_NEEDLES, mayConfigureInstances, mayMakeImdsRequests, REQUEST_NEEDLES } from 'eslint-plugin-imds-guard/prefilter';
+import { LAUNCH_NEEDLES, mayConfigureInstances, mayMakeImdsRequests, REQUEST_NEEDLES } from '@imds-guard/eslint-rules/prefilter';
 import type { Analyser, FileAnalysis, SourceFile, SyntaxProblem } from '../analyser.js';
 
 const EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx', '.mts', '.cts']);
@@ -32,7 +32,7 @@ let loaded: Promise<Loaded> | undefined;
 
 function load(): Promise<Loaded> {
   loaded ??= (async () => {
-    const [{ Linter }, plugin] = await Promise.all([import('eslint'), import('eslint-plugin-imds-guard')]);
+    const [{ Linter }, plugin] = await Promise.all([import('eslint'), import('@imds-guard/eslint-rules')]);
     return { linter: new Linter({ configType: 'flat' }), config: plugin.default.configs.recommended, namespace: plugin.NAMESPACE };
   })();
   return loaded;
