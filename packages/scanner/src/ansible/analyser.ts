@@ -2,8 +2,12 @@ import { reportLaunches } from '@imds-guard/core';
 import { isMap } from 'yaml';
 import type { Analyser, FileAnalysis, SourceFile } from '../analyser.js';
 import { toFileAnalyses } from '../iac/to-findings.js';
+import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { adaptTasks } from './adapter.js';
-import { findTasks, type RoleVars, type VarSource } from './walk.js';
+import { commandPieces } from './command-tasks.js';
+import { commandTaskFindings } from './shell-findings.js';
+import { httpTaskFindings } from './uri-tasks.js';
+import { eachTask, findTasks, type RoleVars, type VarSource, type VisitedTask } from './walk.js';
 import { countYamlErrors, parseYamlFile, type YamlFile } from './yaml.js';
 
 /**
@@ -11,6 +15,9 @@ import { countYamlErrors, parseYamlFile, type YamlFile } from './yaml.js';
  * we look at (the short names are substrings of the qualified ones).
  */
 export const ANSIBLE_NEEDLES: readonly string[] = ['ec2_instance', 'ec2_launch_template', 'autoscaling_launch_config', 'ec2_lc'];
+
+/** A file that mentions none of these has no `shell`, `command` or `uri` task that reaches IMDS. */
+const REQUEST_NEEDLES = PREFILTER_NEEDLES;
 
 /** `…/roles/<name>/<part>/…`: the role root and the part. */
 const ROLE_PATH = /^(.*[\\/]roles[\\/][^\\/]+)[\\/](tasks|handlers|defaults|vars)[\\/]/;
@@ -23,19 +30,41 @@ export function ansibleAnalyser(): Analyser {
   return {
     name: 'ansible',
     claims: (path) => /\.ya?ml$/i.test(path),
-    mayMatter: (text) => ANSIBLE_NEEDLES.some((needle) => text.includes(needle)),
-    needles: ANSIBLE_NEEDLES,
+    mayMatter: (text) => ANSIBLE_NEEDLES.some((needle) => text.includes(needle)) || mayMentionImds(text),
+    needles: [...ANSIBLE_NEEDLES, ...REQUEST_NEEDLES],
     groupOf: (path) => ROLE_PATH.exec(path)?.[1] ?? path,
     async analyse(files) {
-      return analyseAnsible(files);
+      return analyseAnsibleWithTasks(files);
     },
     countSyntaxErrors: async (text) => countYamlErrors(text),
   };
 }
 
-export function analyseAnsible(files: readonly SourceFile[]): FileAnalysis[] {
+/** Launch settings, and the requests made by command, shell and uri tasks. */
+export async function analyseAnsibleWithTasks(files: readonly SourceFile[]): Promise<FileAnalysis[]> {
   const parsed = files.map(parseYamlFile);
   const role = roleVars(parsed);
+  const analyses = launchAnalyses(files, parsed, role);
+  for (const file of parsed) {
+    const part = ROLE_PATH.exec(file.source.path)?.[2];
+    if (part === 'defaults' || part === 'vars' || !mayMentionImds(file.source.text)) continue;
+    const tasks: VisitedTask[] = [];
+    eachTask(file, part === 'tasks' || part === 'handlers' ? role : { vars: [], defaults: [] }, (t) => tasks.push(t));
+    const found = [...(await commandTaskFindings(file, tasks.flatMap((t) => commandPieces(file, t)))), ...httpTaskFindings(file, tasks)];
+    if (found.length === 0) continue;
+    const index = analyses.findIndex((a) => a.file === file.source.file);
+    const analysis = analyses[index]!;
+    analyses[index] = { ...analysis, findings: [...analysis.findings, ...found].sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId)) };
+  }
+  return analyses;
+}
+
+export function analyseAnsible(files: readonly SourceFile[]): FileAnalysis[] {
+  const parsed = files.map(parseYamlFile);
+  return launchAnalyses(files, parsed, roleVars(parsed));
+}
+
+function launchAnalyses(files: readonly SourceFile[], parsed: readonly YamlFile[], role: RoleVars): FileAnalysis[] {
   const sites = parsed.flatMap((file) => {
     const part = ROLE_PATH.exec(file.source.path)?.[2];
     const own = part === 'tasks' || part === 'handlers' ? role : { vars: [], defaults: [] };

@@ -76,9 +76,34 @@ interface Frame {
   readonly playVars: readonly VarSource[];
 }
 
+/** A task as the walker meets it, with the variables visible to it. */
+export interface VisitedTask {
+  readonly task: YAMLMap;
+  readonly doc: Document;
+  readonly scope: VarScope;
+  readonly name: string | undefined;
+  /** 1-based line where the task starts. */
+  readonly line: number;
+}
+
 /** Every task of a playbook, a task file or a handler file that calls one of MODULES. */
 export function findTasks(file: YamlFile, role: RoleVars): TaskSite[] {
   const sites: TaskSite[] = [];
+  walkTasks(file, role, (visited, frame) => {
+    const site = moduleSite(visited, frame, file);
+    if (site) sites.push(site);
+  });
+  return sites;
+}
+
+/** Calls `visit` for every task (not block) of the file, in order, with its variable scope. */
+export function eachTask(file: YamlFile, role: RoleVars, visit: (task: VisitedTask) => void): void {
+  walkTasks(file, role, (visited) => visit(visited));
+}
+
+type Visit = (task: VisitedTask, frame: Frame) => void;
+
+function walkTasks(file: YamlFile, role: RoleVars, visit: Visit): void {
   for (const doc of file.docs) {
     const top = doc.contents;
     if (!isSeq(top)) continue;
@@ -89,13 +114,12 @@ export function findTasks(file: YamlFile, role: RoleVars): TaskSite[] {
       if (isPlay(entry, doc)) {
         const playVars = varsOf(entry, file, doc);
         const frame: Frame = { vars: [], moduleDefaults: defaultsOf(entry, file, doc), facts: [], playVars };
-        for (const key of TASK_LISTS) walkList(getNode(entry, key, doc), frame, file, doc, role, sites);
+        for (const key of TASK_LISTS) walkList(getNode(entry, key, doc), frame, file, doc, role, visit);
       } else {
-        walkTask(entry, { vars: [], moduleDefaults: [], facts: looseFacts, playVars: [] }, file, doc, role, sites);
+        walkTask(entry, { vars: [], moduleDefaults: [], facts: looseFacts, playVars: [] }, file, doc, role, visit);
       }
     }
   }
-  return sites;
 }
 
 function isPlay(map: YAMLMap, doc: Document): boolean {
@@ -113,22 +137,22 @@ function defaultsOf(map: YAMLMap, file: YamlFile, doc: Document): VarSource[] {
   return defaults ? [{ map: defaults, file, doc }] : [];
 }
 
-function walkList(list: Node | undefined, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, sites: TaskSite[]): void {
+function walkList(list: Node | undefined, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, visit: Visit): void {
   if (!isSeq(list)) return;
   for (const item of list.items) {
     const task = deref(item, doc);
-    if (isMap(task)) walkTask(task, frame, file, doc, role, sites);
+    if (isMap(task)) walkTask(task, frame, file, doc, role, visit);
   }
 }
 
-function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, sites: TaskSite[]): void {
+function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, visit: Visit): void {
   if (BLOCK_LISTS.some((k) => findPair(task, k, doc))) {
     const inner: Frame = {
       ...frame,
       vars: [...varsOf(task, file, doc), ...frame.vars],
       moduleDefaults: [...defaultsOf(task, file, doc), ...frame.moduleDefaults],
     };
-    for (const key of BLOCK_LISTS) walkList(getNode(task, key, doc), inner, file, doc, role, sites);
+    for (const key of BLOCK_LISTS) walkList(getNode(task, key, doc), inner, file, doc, role, visit);
     return;
   }
   for (const pair of task.items) {
@@ -138,12 +162,17 @@ function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, ro
       if (isMap(facts)) frame.facts.push({ map: facts, file, doc });
     }
   }
-  const call = moduleCall(task, doc);
-  if (!call) return;
   const taskVars = varsOf(task, file, doc);
   // Ansible's precedence, highest first: set_fact, task vars, block vars, role vars, play vars, role defaults.
   const sources = [...[...frame.facts].reverse(), ...taskVars, ...frame.vars, ...role.vars, ...frame.playVars, ...role.defaults];
   const scope: VarScope = { lookup: (name) => lookupVar(sources, name) };
+  const range = task.range ?? [0, 0, 0];
+  visit({ task, doc, scope, name: scalarText(getNode(task, 'name', doc)), line: lineOf(file.source.text, range[0]) }, frame);
+}
+
+function moduleSite({ task, doc, scope, name, line }: VisitedTask, frame: Frame, file: YamlFile): TaskSite | undefined {
+  const call = moduleCall(task, doc);
+  if (!call) return undefined;
   const extra = getNode(task, 'args', doc);
   const moduleDefaults = frame.moduleDefaults.flatMap((d) => {
     const own = [...MODULES].filter(([, f]) => f === call.family).map(([m]) => m);
@@ -152,8 +181,7 @@ function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, ro
       return entry ? [{ map: entry, file: d.file, doc: d.doc }] : [];
     });
   });
-  const range = task.range ?? [0, 0, 0];
-  sites.push({
+  return {
     file,
     doc,
     task,
@@ -165,9 +193,9 @@ function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, ro
     extraArgs: isMap(extra) ? extra : undefined,
     moduleDefaults,
     scope,
-    name: scalarText(getNode(task, 'name', doc)),
-    line: lineOf(file.source.text, range[0]),
-  });
+    name,
+    line,
+  };
 }
 
 function lookupVar(sources: readonly VarSource[], name: string): VarDef | undefined {
