@@ -125,7 +125,8 @@ export function adaptTemplate(root: MapNode, text: string, file: string, syntax:
   return { configs, consumers };
 }
 
-function resourcesOf(resources: MapNode | undefined): Resource[] {
+/** The resources of a template that have a type, with their maps. */
+export function resourcesOf(resources: MapNode | undefined): Resource[] {
   return (resources?.entries ?? []).flatMap((e) => {
     const body = asMap(e.value);
     const type = literal(child(body, 'Type'));
