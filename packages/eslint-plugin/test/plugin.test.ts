@@ -14,6 +14,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { allRules, getRule, ruleDocsUrl } from '@imds-guard/core';
+import { rules as jsRules } from '@imds-guard/eslint-rules';
 import plugin, { rules } from '../src/index.ts';
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
@@ -25,22 +26,25 @@ describe('the plugin object', () => {
     assert.deepEqual(plugin.meta, { name: 'eslint-plugin-imds-guard', version: pkg.version, namespace: 'imds-guard' });
   });
 
-  it('implements exactly the rules that rules/ targets at JavaScript and TypeScript', () => {
-    const targeted = allRules().filter((r) => r.targets.includes('javascript') || r.targets.includes('typescript')).map((r) => r.id).sort();
-    assert.deepEqual(Object.keys(rules).sort(), targeted);
-    for (const id of targeted) assert.deepEqual(getRule(id)!.targets.filter((t) => t === 'javascript' || t === 'typescript'), ['javascript', 'typescript'], id);
+  it('implements every rule of rules/: the JS/TS ones for JavaScript too, all of them for the languages', () => {
+    assert.deepEqual(Object.keys(rules).sort(), allRules().map((r) => r.id).sort());
+    for (const [id, rule] of Object.entries(rules)) {
+      const js = getRule(id)!.targets.includes('javascript') ? ['js/js'] : [];
+      assert.deepEqual(rule.meta.languages, [...js, 'imds-guard/sh', 'imds-guard/terraform', 'imds-guard/cloudformation'], id);
+    }
+    assert.deepEqual(Object.keys(plugin.languages).sort(), ['cloudformation', 'sh', 'terraform']);
   });
 
   for (const [id, rule] of Object.entries(rules)) {
     it(`${id}: meta comes from rules/${id}/rule.yaml`, () => {
       const meta = getRule(id)!;
-      assert.equal(rule.meta.docs.url, ruleDocsUrl(id));
-      assert.equal(rule.meta.docs.description, meta.title);
+      assert.equal(rule.meta.docs!.url, ruleDocsUrl(id));
+      assert.equal(rule.meta.docs!.description, meta.title);
       assert.equal(rule.meta.type, meta.type);
       assert.deepEqual(rule.meta.messages, Object.fromEntries(Object.entries(meta.messages).map(([k, m]) => [k, m.text])));
       assert.equal(rule.meta.fixable, meta.fix.safety === 'safe' && meta.fix.availability !== 'none' ? 'code' : undefined);
       if (meta.fix.safety === 'unsafe') assert.equal(rule.meta.hasSuggestions, true);
-      assert.match(rule.meta.docs.description, /^(Enforce|Require|Disallow) .+[^. ]$/);
+      assert.match(rule.meta.docs!.description!, /^(Enforce|Require|Disallow) .+[^. ]$/);
     });
   }
 
@@ -48,7 +52,7 @@ describe('the plugin object', () => {
     const [main, jsx, ts] = plugin.configs.recommended;
     assert.deepEqual(main!.files, ['**/*.js', '**/*.mjs', '**/*.cjs', '**/*.jsx', '**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts']);
     assert.deepEqual(main!.plugins, { 'imds-guard': plugin });
-    assert.deepEqual(main!.rules, Object.fromEntries(Object.keys(rules).map((id) => [`imds-guard/${id}`, 'error'])));
+    assert.deepEqual(main!.rules, Object.fromEntries(Object.keys(jsRules).map((id) => [`imds-guard/${id}`, 'error'])));
     assert.deepEqual(jsx!.files, ['**/*.jsx']);
     assert.deepEqual(ts!.files, ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts']);
     assert.ok(ts!.languageOptions?.parser);
