@@ -1,5 +1,5 @@
 export type Severity = 'error' | 'warning' | 'note';
-export type Target = 'bash' | 'javascript' | 'typescript' | 'terraform' | 'cloudformation' | 'ansible' | 'packer';
+export type Target = 'bash' | 'javascript' | 'typescript' | 'terraform' | 'cloudformation' | 'ansible' | 'packer' | 'powershell';
 
 export interface RuleMessage {
   readonly text: string;

@@ -7,7 +7,8 @@ import { cloudFormationAnalyser } from './cloudformation/analyser.js';
 import { dockerfileAnalyser } from './dockerfile/analyser.js';
 import { javascriptAnalyser } from './javascript/analyser.js';
 import { packerAnalyser } from './packer/analyser.js';
+import { powerShellAnalyser } from './powershell/analyser.js';
 import { terraformAnalyser } from './terraform/analyser.js';
 
 /** Every analyser a scan runs, in the order their findings are collected. */
-export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser(), terraformAnalyser(), javascriptAnalyser(), dockerfileAnalyser(), ciAnalyser(), cloudInitAnalyser()];
+export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser(), terraformAnalyser(), javascriptAnalyser(), dockerfileAnalyser(), powerShellAnalyser(), ciAnalyser(), cloudInitAnalyser()];

@@ -8,6 +8,7 @@ const GRAMMARS = {
   bash: 'tree-sitter-bash/tree-sitter-bash.wasm',
   terraform: '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm',
   hcl: '@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-hcl.wasm',
+  powershell: 'tree-sitter-powershell/tree-sitter-powershell.wasm',
 } as const;
 
 export type Grammar = keyof typeof GRAMMARS;

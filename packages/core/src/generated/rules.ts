@@ -11,7 +11,8 @@ export const ruleMetas = {
     "targets": [
       "bash",
       "javascript",
-      "typescript"
+      "typescript",
+      "powershell"
     ],
     "recommended": true,
     "since": "0.1.0",
@@ -26,6 +27,9 @@ export const ruleMetas = {
       },
       "breaksAtBoot": {
         "text": "{{client}} reads {{url}} without a valid X-aws-ec2-metadata-token header, but {{resource}} requires IMDSv2: this request gets 401 and the script fails when it runs on that instance"
+      },
+      "dotNetClient": {
+        "text": "{{client}} reads {{url}} without the X-aws-ec2-metadata-token header: this is an IMDSv1 request and gets 401 once the instance requires IMDSv2; there is no automatic fix, because the token has to be fetched and added to the object's Headers before the call (Invoke-RestMethod with -Headers does both in one line)"
       },
       "misspelledToken": {
         "text": "{{client}} reads {{url}} with a header named '{{header}}', which IMDS ignores: the token header is X-aws-ec2-metadata-token, so this is still an IMDSv1 request"
@@ -137,7 +141,8 @@ export const ruleMetas = {
     "targets": [
       "bash",
       "javascript",
-      "typescript"
+      "typescript",
+      "powershell"
     ],
     "recommended": true,
     "since": "0.1.0",

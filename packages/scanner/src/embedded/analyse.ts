@@ -1,11 +1,12 @@
 import { LineIndex, type Edit, type Finding } from '@imds-guard/core';
 import { rawShellFindings, toFinding, type RawFinding } from '../bash/index.js';
+import { rawPowerShellFindings } from '../powershell/index.js';
 import type { EmbeddedShell } from './shell-text.js';
 
 /** Analyses a piece's text in its own language; offsets are in the piece's text. */
 export type RawAnalyser = (text: string) => Promise<RawFinding[]>;
 
-const analysers = new Map<NonNullable<EmbeddedShell['language']>, RawAnalyser>([['sh', rawShellFindings]]);
+const analysers = new Map<NonNullable<EmbeddedShell['language']>, RawAnalyser>([['sh', rawShellFindings], ['powershell', rawPowerShellFindings]]);
 
 /** Lets another language (PowerShell) analyse the pieces written in it. */
 export function registerEmbeddedLanguage(language: NonNullable<EmbeddedShell['language']>, analyse: RawAnalyser): void {
@@ -40,7 +41,7 @@ export function isTokenlessRequest(f: Finding): boolean {
   return TOKENLESS.has(`${f.ruleId}/${f.messageId}`) || (f.ruleId === 'no-imdsv1-request' && f.messageId === 'breaksAtBoot');
 }
 
-const TOKENLESS = new Set(['missingToken', 'misspelledToken', 'tokenPathGet'].map((m) => `no-imdsv1-request/${m}`));
+const TOKENLESS = new Set(['missingToken', 'misspelledToken', 'tokenPathGet', 'dotNetClient'].map((m) => `no-imdsv1-request/${m}`));
 
 function hostEdits(host: string, piece: EmbeddedShell, edits: readonly Edit[]): Edit[] | undefined {
   const out: Edit[] = [];

@@ -1,0 +1,182 @@
+import { classifyUrl, describeUrl, judgeRequest, TOKEN_HEADER, type Edit, type Verdict } from '@imds-guard/core';
+import type { Node } from 'web-tree-sitter';
+import type { RawFinding } from '../bash/analyse.js';
+import { assignedTo, DotNetRequests } from './dotnet.js';
+import { addHeader, enclosingStatement, insertBefore, tokenFetchLine, tokenHeader, ttlHeader, TOKEN_VARIABLE } from './fixes.js';
+import { commandRequests, type PowerShellRequest } from './requests.js';
+import { descendants, enclosingFunction, unwrap } from './syntax.js';
+import { Values } from './values.js';
+
+interface Judged {
+  readonly request: PowerShellRequest;
+  readonly verdict: Verdict;
+}
+
+interface TokenVariable {
+  readonly name: string;
+  readonly assignment: Node;
+  readonly fn: Node | null;
+}
+
+/** Finds the IMDS requests of one PowerShell script and judges each with core's judgeRequest. */
+export class PowerShellAnalysis {
+  private readonly values: Values;
+  private readonly requests: PowerShellRequest[];
+
+  constructor(
+    root: Node,
+    private readonly text: string,
+  ) {
+    this.values = new Values(root);
+    const nodes = descendants(root, new Set(['command', 'invokation_expression', 'assignment_expression']));
+    const dotnet = new DotNetRequests(
+      this.values,
+      nodes.filter((n) => n.type === 'invokation_expression'),
+      nodes.filter((n) => n.type === 'assignment_expression'),
+    );
+    this.requests = [
+      ...nodes.filter((n) => n.type === 'command').flatMap((c) => commandRequests(c, this.values)),
+      ...dotnet.requests(),
+    ].sort((a, b) => a.site.startIndex - b.site.startIndex);
+  }
+
+  run(): RawFinding[] {
+    const judged = this.requests.map((request) => ({ request, verdict: judgeRequest(request) }));
+    const tokens = this.tokenVariables(judged);
+    const firstInScope = new Map<number, Node>();
+    for (const j of judged) {
+      if (!needsTokenFetch(j) || this.tokenFor(tokens, j.request.site)) continue;
+      const { statement, scope } = enclosingStatement(j.request.site);
+      const first = firstInScope.get(scope.id);
+      if (!first || statement.startIndex < first.startIndex) firstInScope.set(scope.id, statement);
+    }
+    const findings: RawFinding[] = [];
+    for (const j of judged) {
+      for (const f of findingsForVerdict(j)) {
+        const edits = j.request.kind === 'cmdlet' ? this.fix(j, f.messageId, tokens, firstInScope) : undefined;
+        findings.push({ ...f, start: j.request.site.startIndex, end: j.request.site.endIndex, ...(edits ? { edits } : {}) });
+      }
+    }
+    return findings;
+  }
+
+  private fix(j: Judged, messageId: string, tokens: TokenVariable[], firstInScope: Map<number, Node>): Edit[] | undefined {
+    const r = j.request;
+    switch (messageId) {
+      case 'missingToken': {
+        const existing = this.tokenFor(tokens, r.site);
+        const header = addHeader(r, ...tokenHeader(existing ?? TOKEN_VARIABLE));
+        if (!header || existing) return header;
+        const { scope } = enclosingStatement(r.site);
+        const host = classifyUrl(r.url);
+        return [insertBefore(this.text, firstInScope.get(scope.id)!, tokenFetchLine(host.kind === 'imds' ? host.host : '')), ...header];
+      }
+      case 'missingTtl':
+        return addHeader(r, ...ttlHeader());
+      case 'tokenPathGet': {
+        const method = r.binding?.named.get('Method')?.value ?? r.binding?.named.get('CustomMethod')?.value;
+        if (!method) return addHeader(r, ...ttlHeader(), '-Method PUT');
+        const header = addHeader(r, ...ttlHeader());
+        return header && [{ start: method.startIndex, end: method.endIndex, text: 'PUT' }, ...header];
+      }
+      case 'misspelledToken': {
+        const entry = r.headerTable?.entries.find((e) => misspelled(j.verdict) === e.key);
+        const key = entry && unwrap(entry.keyNode);
+        if (!key || !(key.type === 'simple_name' || key.type === 'verbatim_string_characters' || key.type === 'expandable_string_literal')) return undefined;
+        return [{ start: key.startIndex, end: key.endIndex, text: `'${TOKEN_HEADER}'` }];
+      }
+      case 'datedTokenPath': {
+        const node = r.urlNode && unwrap(r.urlNode);
+        const dated = /\/(\d{4}-\d{2}-\d{2})\/api\/token/.exec(node?.text ?? '');
+        if (!node || !dated || node.text.indexOf(dated[0], dated.index + 1) >= 0) return undefined;
+        const at = node.startIndex + dated.index + 1;
+        return [{ start: at, end: at + dated[1]!.length, text: 'latest' }];
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Variables holding a token from a valid token PUT: `$t = Invoke-RestMethod -Method PUT …` (or
+   * `(Invoke-WebRequest …).Content`), including the line --fix inserts.
+   */
+  private tokenVariables(judged: Judged[]): TokenVariable[] {
+    const out: TokenVariable[] = [];
+    for (const j of judged) {
+      if (j.verdict.kind !== 'token-fetch' || j.verdict.problems.length > 0 || j.request.kind !== 'cmdlet') continue;
+      const site = j.request.site;
+      const restMethod = /^(invoke-restmethod|irm)$/i.test(j.request.client);
+      const target = restMethod ? site : contentOf(site);
+      const name = target && assignedTo(target);
+      if (!name) continue;
+      const assignment = enclosingAssignment(site);
+      if (assignment) out.push({ name, assignment, fn: enclosingFunction(this.values.functions, site) });
+    }
+    return out;
+  }
+
+  private tokenFor(tokens: TokenVariable[], site: Node): string | undefined {
+    const fn = enclosingFunction(this.values.functions, site);
+    const visible = tokens.filter((t) => t.assignment.endIndex <= site.startIndex && (t.fn === null || t.fn.id === fn?.id));
+    const name = visible.at(-1)?.name;
+    // Keep the variable's own spelling: PowerShell does not care, readers do.
+    return name && visible.at(-1)!.assignment.text.match(new RegExp(`\\$(?:script:)?(${escape(name)})`, 'i'))?.[1];
+  }
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function needsTokenFetch(j: Judged): boolean {
+  return j.verdict.kind === 'v1' && j.verdict.messageId === 'missingToken' && j.request.kind === 'cmdlet';
+}
+
+function misspelled(verdict: Verdict): string | undefined {
+  return verdict.kind === 'v1' && verdict.messageId === 'misspelledToken' ? verdict.header : undefined;
+}
+
+/** `(Invoke-WebRequest …).Content`: the member access that reads the token from the response. */
+function contentOf(command: Node): Node | undefined {
+  for (let n: Node | null = command.parent; n; n = n.parent) {
+    if (n.type === 'member_access') return /\.content$/i.test(n.text) ? n : undefined;
+    if (n.type === 'assignment_expression' || n.type === 'statement_list') return undefined;
+  }
+  return undefined;
+}
+
+function enclosingAssignment(node: Node): Node | undefined {
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (n.type === 'assignment_expression') return n;
+    if (n.type === 'statement_list') return undefined;
+  }
+  return undefined;
+}
+
+interface VerdictFinding {
+  readonly ruleId: RawFinding['ruleId'];
+  readonly messageId: string;
+  readonly data: Record<string, string>;
+}
+
+function findingsForVerdict({ request, verdict }: Judged): VerdictFinding[] {
+  const data = { client: request.client, url: describeUrl(request.url) };
+  switch (verdict.kind) {
+    case 'v1': {
+      // A .NET client has no one-line fix; its own message says so.
+      const messageId = request.kind === 'dotnet' && verdict.messageId === 'missingToken' ? 'dotNetClient' : verdict.messageId;
+      return [{ ruleId: 'no-imdsv1-request', messageId, data: verdict.messageId === 'misspelledToken' ? { ...data, header: verdict.header } : data }];
+    }
+    case 'cannot-determine':
+      return [{ ruleId: 'no-imdsv1-request', messageId: 'cannotDetermine', data: { ...data, reason: verdict.reason } }];
+    case 'token-fetch':
+      return verdict.problems.map((p) => ({
+        ruleId: 'no-invalid-imds-token-request',
+        messageId: p.problem,
+        data: p.problem === 'ttlOutOfRange' ? { ...data, ttl: p.ttl } : data,
+      }));
+    default:
+      return [];
+  }
+}

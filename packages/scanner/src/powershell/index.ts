@@ -1,0 +1,81 @@
+import { LineIndex, type Finding } from '@imds-guard/core';
+import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxProblem } from '../analyser.js';
+import { toFinding, type RawFinding } from '../bash/index.js';
+import { mayMentionImds } from '../prefilter.js';
+import { withTree } from '../tree-sitter.js';
+import { PowerShellAnalysis } from './analyse.js';
+
+export interface PowerShellFileAnalysis {
+  readonly findings: Finding[];
+  /** Where tree-sitter-powershell had to recover; requests elsewhere are still analysed. */
+  readonly syntaxProblems: SyntaxProblem[];
+}
+
+/** Analyses a `.ps1`/`.psm1` file. */
+export async function analysePowerShell(text: string, file: string): Promise<PowerShellFileAnalysis> {
+  return withTree('powershell', text, (tree) => {
+    const lines = new LineIndex(text);
+    const findings = rawFindings(tree, text).map((f) => toFinding(f, file, lines));
+    findings.sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId));
+    return { findings, syntaxProblems: errorNodes(tree.rootNode).map((n) => lines.position(n.startIndex)) };
+  });
+}
+
+/** The raw findings of a PowerShell text (a file, or a `<powershell>` block of user data). */
+export function rawPowerShellFindings(text: string): Promise<RawFinding[]> {
+  return withTree('powershell', text, (tree) => rawFindings(tree, text));
+}
+
+function rawFindings(tree: Tree, text: string): RawFinding[] {
+  const findings = new PowerShellAnalysis(tree.rootNode, text).run();
+  return [...findings, ...unparsedRequests(tree.rootNode, findings)];
+}
+
+/**
+ * A statement the grammar could not parse is not analysed, so a request to IMDS in it would go
+ * unreported. When such a region mentions the metadata service, say so: a warning that names
+ * the reason, rather than silence.
+ */
+function unparsedRequests(root: Node, findings: readonly RawFinding[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const error of errorNodes(root)) {
+    if (!mayMentionImds(error.text)) continue;
+    if (findings.some((f) => f.start >= error.startIndex && f.end <= error.endIndex)) continue;
+    out.push({
+      ruleId: 'no-imdsv1-request',
+      messageId: 'cannotDetermine',
+      data: {
+        client: 'PowerShell',
+        url: 'http://169.254.169.254',
+        reason: 'tree-sitter-powershell could not parse this part of the script, so the requests in it were not analysed',
+      },
+      start: error.startIndex,
+      end: firstLineEnd(error),
+    });
+  }
+  return out;
+}
+
+function firstLineEnd(node: Node): number {
+  const nl = node.text.search(/\r?\n/);
+  return nl < 0 ? node.endIndex : node.startIndex + nl;
+}
+
+/** The outermost ERROR and MISSING nodes, walked with an explicit stack (scripts nest deeply). */
+function errorNodes(root: Node): Node[] {
+  if (!root.hasError) return [];
+  const out: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length > 0 && out.length < 10) {
+    const node = stack.pop()!;
+    if (node.type === 'ERROR' || node.isMissing) {
+      out.push(node);
+      continue;
+    }
+    if (!node.hasError) continue;
+    const children = node.children.filter((c): c is Node => c !== null);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return out;
+}
