@@ -3,6 +3,7 @@ import { analyseEmbeddedShell, userDataPieces } from '../../embedded/index.js';
 import type { Resource } from '../launch-template-links.js';
 import { cfnInitSites } from './cfn-init.js';
 import { tokenDecider, type AnalysedSite } from './cross-artifact.js';
+import { requoted } from './requote.js';
 import type { TextContext } from './intrinsic-text.js';
 import type { ShellSite } from './site.js';
 import { ssmResourceSites } from './ssm-document.js';
@@ -32,7 +33,8 @@ export async function analyseSites(host: string, file: string, sites: readonly S
       ...(site.language ? { language: site.language } : {}),
     });
     const pieces = site.userData ? userDataPieces(piece) : [piece];
-    out.push({ site, findings: await analyseEmbeddedShell(host, file, pieces) });
+    const findings = await analyseEmbeddedShell(host, file, pieces);
+    out.push({ site, findings: findings.map((f) => requoted(host, f, site.text.regions)) });
   }
   return out;
 }

@@ -22,6 +22,11 @@ export interface Region {
   readonly start: number;
   readonly end: number;
   readonly escape: (text: string, at: number) => string | undefined;
+  /**
+   * For a plain YAML scalar: the insertions (`at`, then text) its escape let through although they
+   * need quotes (`: `, ` #`); the analysis then rewrites the scalar single-quoted (see requote.ts).
+   */
+  readonly unquoted?: Set<string>;
 }
 
 export class MappedText {

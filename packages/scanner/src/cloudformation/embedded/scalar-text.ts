@@ -126,7 +126,9 @@ function flowScalar(host: string, node: ScalarNode, style: FlowStyle): MappedTex
       i++;
     }
   }
-  return new MappedText(out.list, [{ start: from, end: to, escape: flowEscape(style) }]);
+  if (style !== 'plain') return new MappedText(out.list, [{ start: from, end: to, escape: flowEscape(style) }]);
+  const unquoted = new Set<string>();
+  return new MappedText(out.list, [{ start: from, end: to, escape: plainEscape(unquoted, host.slice(from, to)), unquoted }]);
 }
 
 function onlySpaceToBreak(host: string, i: number, to: number): boolean {
@@ -150,18 +152,28 @@ function folding(host: string, i: number, to: number): { end: number; text: stri
   return { end: j, text: breaks <= 1 ? ' ' : '\n'.repeat(breaks - 1) };
 }
 
-function flowEscape(style: FlowStyle): Region['escape'] {
-  switch (style) {
-    case 'double':
-      return (text) => (/[\x00-\x08\x0b-\x1f\x7f]/.test(text) ? undefined : text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t'));
-    case 'single':
-      // A line break in a single-quoted scalar is written as an empty line; not worth the risk.
-      return (text) => (/[\n\r]/.test(text) ? undefined : text.replace(/'/g, "''"));
-    case 'plain':
-      // Inside a plain scalar, `: ` and ` #` would end it, and flow indicators end it in a flow
-      // collection: only text without them stays part of the same scalar.
-      return (text) => (/[\n\r\t#,[\]{}]|: |:$/.test(text) ? undefined : text);
+function flowEscape(style: 'single' | 'double'): Region['escape'] {
+  if (style === 'double') {
+    return (text) => (/[\x00-\x08\x0b-\x1f\x7f]/.test(text) ? undefined : text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t'));
   }
+  // A line break in a single-quoted scalar is written as an empty line; not worth the risk.
+  return (text) => (/[\n\r]/.test(text) ? undefined : text.replace(/'/g, "''"));
+}
+
+/**
+ * Inside a plain scalar, `: ` and ` #` would end it, and flow indicators end it in a flow
+ * collection. Text with them is let through and noted, so that the scalar is quoted as a whole
+ * (possible on one line only); a line break never is.
+ */
+function plainEscape(unquoted: Set<string>, source: string): Region['escape'] {
+  return (text, at) => {
+    if (/[\n\r\t]/.test(text)) return undefined;
+    if (/[#,[\]{}'"]|: |:$/.test(text)) {
+      if (/[\r\n]/.test(source)) return undefined;
+      unquoted.add(`${at}\u0000${text}`);
+    }
+    return text;
+  };
 }
 
 // --- YAML block scalars (`|` and `>`) -----------------------------------------------------------
