@@ -1,10 +1,13 @@
 import { dirname } from 'node:path';
 import { MISSING, reportLaunches, type Edit, type IacFinding, type LaunchConfig, type Setting, type Span } from '@imds-guard/core';
 import type { Analyser, FileAnalysis, SourceFile } from '../analyser.js';
+import { analyseEmbeddedShell } from '../embedded/index.js';
 import { countSyntaxErrors } from '../fix-check.js';
 import { toFileAnalyses } from '../iac/to-findings.js';
+import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { withTree } from '../tree-sitter.js';
 import { extractHcl, type HclAttribute, type HclBlock, type HclExpr, type HclFile } from './hcl.js';
+import { provisionerPieces, type ProvisionerScript } from './provisioners.js';
 
 /** Builders that launch a build instance (their `metadata_options` apply to it). */
 const INSTANCE_BUILDERS = new Set(['amazon-ebs', 'amazon-ebssurrogate', 'amazon-ebsvolume', 'amazon-instance']);
@@ -23,13 +26,36 @@ export function packerAnalyser(): Analyser {
   return {
     name: 'packer',
     claims: (path) => /\.pkr\.hcl$|\.pkrvars\.hcl$/i.test(path),
-    mayMatter: (text) => PACKER_NEEDLES.some((needle) => text.includes(needle)),
-    needles: PACKER_NEEDLES,
+    mayMatter: (text) => PACKER_NEEDLES.some((needle) => text.includes(needle)) || mayMentionImds(text),
+    needles: [...PACKER_NEEDLES, ...PREFILTER_NEEDLES],
     groupOf: (path) => dirname(path),
     async analyse(files) {
       const parsed: HclFile[] = [];
-      for (const file of files) parsed.push(await withTree('hcl', file.text, (tree) => extractHcl(file, tree)));
-      return analysePacker(files, parsed);
+      const scripts = new Map<string, ProvisionerScript[]>();
+      for (const file of files) {
+        parsed.push(
+          await withTree('hcl', file.text, (tree) => {
+            // Only a file that mentions IMDS can hold a provisioner command that reaches it.
+            if (mayMentionImds(file.text)) scripts.set(file.file, provisionerPieces(tree, file.text));
+            return extractHcl(file, tree);
+          }),
+        );
+      }
+      const analyses = analysePacker(files, parsed);
+      const required = sourcesRequiringTokens(parsed);
+      return Promise.all(
+        analyses.map(async (analysis) => {
+          const text = files.find((f) => f.file === analysis.file)?.text;
+          // A build instance that requires tokens fails the build at the first tokenless request.
+          const pieces = (scripts.get(analysis.file) ?? []).map(({ piece, sources }) => {
+            const requiredBy = sources.find((s) => required.has(s));
+            return requiredBy ? { ...piece, requiredBy } : piece;
+          });
+          if (pieces.length === 0 || text === undefined) return analysis;
+          const found = await analyseEmbeddedShell(text, analysis.file, pieces);
+          return { ...analysis, findings: [...analysis.findings, ...found].sort((a, b) => a.start - b.start || a.ruleId.localeCompare(b.ruleId)) };
+        }),
+      );
     },
     countSyntaxErrors: (text) => withTree('hcl', text, countSyntaxErrors),
   };
@@ -76,6 +102,22 @@ export function analysePacker(files: readonly SourceFile[], parsed: readonly Hcl
   }
   const findings = [...reportLaunches(configs, {}, 'Packer'), ...notes];
   return toFileAnalyses(files, findings, new Map(parsed.map((p) => [p.source.file, p.syntaxProblems])));
+}
+
+/** The build instances (`source.amazon-ebs.web`) whose metadata options require IMDSv2 tokens. */
+function sourcesRequiringTokens(parsed: readonly HclFile[]): Set<string> {
+  const scope = scopeOf(parsed);
+  const required = new Set<string>();
+  for (const file of parsed) {
+    for (const block of file.blocks) {
+      const builder = block.labels[0];
+      if (block.type !== 'source' || block.labels.length !== 2 || !builder || !INSTANCE_BUILDERS.has(builder)) continue;
+      const address = `source.${builder}.${block.labels[1]}`;
+      const tokens = buildInstance(block, file, address, { file: file.source.file, start: block.start, end: block.headerEnd }, scope).metadata?.httpTokens;
+      if (tokens?.state === 'set' && tokens.values.length > 0 && tokens.values.every((v) => v === 'required')) required.add(address);
+    }
+  }
+  return required;
 }
 
 function scopeOf(files: readonly HclFile[]): Scope {
