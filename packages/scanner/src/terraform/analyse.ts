@@ -34,7 +34,7 @@ export async function analyseTerraformModule(files: readonly SourceFile[]): Prom
       embedded.set(piece.host, [...(embedded.get(piece.host) ?? []), ...found]);
       const judged = piece.launcher ? tokens(piece.launcher) : undefined;
       if (judged && !judged.required) {
-        for (const finding of found.filter(isTokenlessRequest)) pending.push({ launcher: piece.launcher!, owner: judged.owner, finding });
+        for (const finding of found.filter(isTokenlessRequest)) pending.push({ launcher: piece.launcher!, role: piece.role ?? 'user data', owner: judged.owner, finding });
       }
     }
     const findings = linkUserData([...reportLaunches(configs, defaults, 'Terraform', consumers), ...direct], pending);

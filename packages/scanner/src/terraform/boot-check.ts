@@ -45,9 +45,11 @@ export function launchTokens(configs: readonly LaunchConfig[], defaults: LaunchD
   };
 }
 
-/** A tokenless request in the user data of `launcher`, which does not require tokens yet. */
+/** A tokenless request in code that runs on the instances of `launcher`, which do not require tokens yet. */
 export interface PendingRequest {
   readonly launcher: string;
+  /** `user data`, `remote-exec commands` */
+  readonly role: string;
   readonly owner: string;
   readonly finding: Finding;
 }
@@ -64,12 +66,17 @@ export function linkUserData(findings: readonly IacFinding[], pending: readonly 
     if (f.ruleId !== 'no-imdsv1-instance-config' || !ASKS_FOR_REQUIRED.has(f.messageId)) return f;
     const own = pending.filter((p) => p.owner === f.data.resource && isTokenlessRequest(p.finding));
     if (own.length === 0) return f;
-    const launchers = [...new Set(own.map((p) => p.launcher))];
-    const whose = launchers.length === 1 && launchers[0] === f.data.resource ? 'its user data' : `the user data of ${launchers.join(', ')}`;
-    const context = `${f.data.context ?? ''}; fix ${whose} first (${describeLines(own.map((p) => p.finding), f.span.file)})`;
+    const context = `${f.data.context ?? ''}; fix ${whose(own, f.data.resource!)} first (${describeLines(own.map((p) => p.finding), f.span.file)})`;
     const edits = f.edits && f.edits.length > 0 ? withUserDataEdits(f.edits, own, f.span.file) : undefined;
     return { ...f, data: { ...f.data, context }, ...(edits ? { edits } : {}) };
   });
+}
+
+/** `its user data`, `the user data of aws_instance.a, aws_instance.b`, `its user data and remote-exec commands`. */
+function whose(pending: readonly PendingRequest[], resource: string): string {
+  const launchers = [...new Set(pending.map((p) => p.launcher))];
+  const roles = [...new Set(pending.map((p) => p.role))].sort((a, b) => (a === 'user data' ? -1 : b === 'user data' ? 1 : 0)).join(' and ');
+  return launchers.length === 1 && launchers[0] === resource ? `its ${roles}` : `the ${roles} of ${launchers.join(', ')}`;
 }
 
 /** `line 12, 14` for lines of `file`, `templates/boot.sh.tpl:4` (from the module) for another file's. */

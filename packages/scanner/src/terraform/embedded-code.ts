@@ -32,6 +32,8 @@ export interface CodePiece {
    * `module.asg`), whose metadata options decide whether a tokenless request breaks.
    */
   readonly launcher?: string;
+  /** What the code is to that resource, for messages: `user data`, `remote-exec commands`. */
+  readonly role?: string;
 }
 
 /** Resources whose `user_data` runs on the instances they launch. */
@@ -92,7 +94,7 @@ class Collector {
       if (!attribute) continue;
       const context = `in the ${name} of ${address}`;
       for (const { host, shell } of this.texts(attribute.value, file, { context, ...(required ? { requiredBy: required } : {}) }, MAX_HOPS, true)) {
-        for (const piece of userDataPieces(shell)) this.pieces.push({ host, shell: piece, launcher: address });
+        for (const piece of userDataPieces(shell)) this.pieces.push({ host, shell: piece, launcher: address, role: 'user data' });
       }
     }
   }
@@ -115,14 +117,14 @@ class Collector {
         const strings = items?.map((item) => stringNode(item));
         if (strings && strings.length > 0 && strings.every((s) => s !== undefined)) {
           const shell = quotedLinesShell(file.text, strings as Node[], options, this.interpolator(file));
-          if (shell) this.pieces.push({ host: this.moduleHost(file), shell, launcher });
+          if (shell) this.pieces.push({ host: this.moduleHost(file), shell, launcher, role: 'remote-exec commands' });
         }
         for (const name of ['script', 'scripts']) {
           const attribute = attributes.get(name);
           const paths = attribute ? (name === 'script' ? [attribute.value] : (tupleItems(attribute.value) ?? [])) : [];
           for (const path of paths) {
             const found = this.referenced(file, path, options, false);
-            if (found) this.pieces.push({ ...found, launcher });
+            if (found) this.pieces.push({ ...found, launcher, role: 'remote-exec commands' });
           }
         }
       }
