@@ -57,14 +57,16 @@ function subText(arg: TemplateNode | undefined, ctx: TextContext): MappedText | 
   const value = base.text;
   let out = base;
   // Right to left, so earlier offsets stay valid as the text changes length.
-  const matches = [...value.matchAll(/\$\{(!?)([^}]*)\}/g)].reverse();
+  // `${!` is two literal characters and the scan goes on after it, so a `${Param}` inside
+  // `${!VAR:-${Param}}` is still substituted.
+  const matches = [...value.matchAll(/\$\{(?:!|([^}]*)\})/g)].reverse();
   for (const m of matches) {
     const at = m.index;
-    if (m[1] === '!') {
+    if (m[1] === undefined) {
       out = out.replace(at, at + 3, '${');
       continue;
     }
-    const name = m[2]!.trim();
+    const name = m[1].trim();
     const given = vars?.kind === 'map' ? vars.entries.find((e) => e.key === name)?.value : undefined;
     const text = literal(given) ?? placeholder(name);
     out = out.replace(at, at + m[0].length, text);
