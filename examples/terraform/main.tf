@@ -58,6 +58,15 @@ resource "aws_instance" "reporting" {
   instance_type = "t3.small"
   subnet_id     = var.private_subnet_ids[0]
 
+  # Written before the IMDSv2 switch below: the region lookup has no token.
+  user_data = <<-EOT
+    #!/bin/bash
+    set -euo pipefail
+    REGION=$(curl -fsS http://169.254.169.254/latest/meta-data/placement/region)
+    echo "AWS_REGION=$${REGION}" >> /etc/orders-reporting.env
+    systemctl enable --now orders-reporting.timer
+  EOT
+
   metadata_options {
     http_tokens = "required"
   }
