@@ -17,9 +17,11 @@ export function buildspecPieces(host: string, doc: Document, path: string): Embe
   const phases = getMap(root, 'phases', doc);
   const version = scalarText(get(root, 'version', doc));
   if (!phases || (!BUILDSPEC_NAME.test(path) && version !== '0.1' && version !== '0.2')) return undefined;
-  const shell = scalarText(get(getMap(root, 'env', doc), 'shell', doc));
+  const env = getMap(root, 'env', doc);
+  const shell = scalarText(get(env, 'shell', doc));
   const language = shell === undefined ? 'sh' : languageOf(shell);
   if (!language) return [];
+  const environment = language === 'sh' ? entries(get(env, 'variables', doc), doc) : [];
 
   const commands: { node: Node; phase: string }[] = [];
   for (const [phase, body] of entries(phases, doc)) {
@@ -34,11 +36,11 @@ export function buildspecPieces(host: string, doc: Document, path: string): Embe
   }
   if (version === '0.1') {
     return commands.flatMap(({ node, phase }) => {
-      const builder = new YamlShellBuilder(host);
+      const builder = new YamlShellBuilder(host).environment(environment);
       return builder.scalar(node) ? [builder.build({ context: `in the ${phase} phase of this buildspec`, language })] : [];
     });
   }
-  const builder = new YamlShellBuilder(host);
+  const builder = new YamlShellBuilder(host).environment(environment);
   let last: number | undefined;
   for (const { node } of commands) {
     if (last !== undefined) builder.joiner(last, '\n');

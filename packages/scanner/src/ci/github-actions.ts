@@ -15,7 +15,7 @@ export function githubActionsPieces(host: string, doc: Document, path: string): 
   const root = doc.contents;
   const runs = getMap(root, 'runs', doc);
   if (runs && scalarText(get(runs, 'using', doc))?.toLowerCase() === 'composite') {
-    return stepPieces(host, doc, get(runs, 'steps', doc), { shell: undefined, windows: false }, () => 'of this composite action');
+    return stepPieces(host, doc, get(runs, 'steps', doc), { shell: undefined, windows: false, env: [] }, () => 'of this composite action');
   }
   const jobs = getMap(root, 'jobs', doc);
   if (!jobs) return undefined;
@@ -23,15 +23,23 @@ export function githubActionsPieces(host: string, doc: Document, path: string): 
   const looksLikeJobs = list.some(([, job]) => isSeq(get(job, 'steps', doc)) || get(job, 'runs-on', doc) !== undefined);
   if (!looksLikeJobs && !WORKFLOW_DIR.test(path)) return undefined;
   const workflowShell = defaultShell(root, doc);
-  return list.flatMap(([id, job]) =>
-    stepPieces(host, doc, get(job, 'steps', doc), { shell: defaultShell(job, doc) ?? workflowShell, windows: runsOnWindows(get(job, 'runs-on', doc)) }, () => `of job ${id}`),
-  );
+  const workflowEnv = entries(get(root, 'env', doc), doc);
+  return list.flatMap(([id, job]) => {
+    const defaults = {
+      shell: defaultShell(job, doc) ?? workflowShell,
+      windows: runsOnWindows(get(job, 'runs-on', doc)),
+      env: [...workflowEnv, ...entries(get(job, 'env', doc), doc)],
+    };
+    return stepPieces(host, doc, get(job, 'steps', doc), defaults, () => `of job ${id}`);
+  });
 }
 
 interface Defaults {
   readonly shell: string | undefined;
   /** The job runs on a Windows runner, where the default shell is pwsh. */
   readonly windows: boolean;
+  /** `env:` of the workflow and the job, in that order (a step's own comes last). */
+  readonly env: readonly [string, Node | undefined][];
 }
 
 function stepPieces(host: string, doc: Document, steps: Node | undefined, defaults: Defaults, owner: () => string): EmbeddedShell[] {
@@ -42,7 +50,9 @@ function stepPieces(host: string, doc: Document, steps: Node | undefined, defaul
     if (!run) return;
     const language = languageOf(scalarText(get(step, 'shell', doc)) ?? defaults.shell ?? (defaults.windows ? 'pwsh' : 'bash'));
     if (!language) return;
-    const builder = new YamlShellBuilder(host, splitExpressions);
+    // PowerShell reads the environment as $env:NAME, not $NAME: no assignments for it.
+    const env = language === 'sh' ? [...defaults.env, ...entries(get(step, 'env', doc), doc)] : [];
+    const builder = new YamlShellBuilder(host, splitExpressions).environment(env);
     if (!builder.scalar(run)) return;
     const name = scalarText(get(step, 'name', doc)) ?? scalarText(get(step, 'id', doc));
     const label = name ? `the run step '${name}'` : `run step ${index + 1}`;

@@ -28,8 +28,9 @@ export function gitlabCiPieces(host: string, doc: Document, path: string): Embed
   if (!byName && !byContent) return undefined;
 
   const pieces: EmbeddedShell[] = [];
-  const add = (parts: (Node | undefined)[], context: string) => {
-    const builder = new YamlShellBuilder(host);
+  const globals = variables(root, doc);
+  const add = (parts: (Node | undefined)[], context: string, job?: Node) => {
+    const builder = new YamlShellBuilder(host).environment([...globals, ...(job ? variables(job, doc) : [])]);
     let last: number | undefined;
     for (const part of parts) {
       for (const line of scriptLines(part, doc)) {
@@ -44,10 +45,15 @@ export function gitlabCiPieces(host: string, doc: Document, path: string): Embed
     add([get(defaults, key, doc) ?? get(root, key, doc)], `in the default ${key} of this GitLab CI configuration`);
   }
   for (const [name, job] of jobs) {
-    add([get(job, 'before_script', doc), get(job, 'script', doc)], `in GitLab CI job ${name}`);
-    add([get(job, 'after_script', doc)], `in the after_script of GitLab CI job ${name}`);
+    add([get(job, 'before_script', doc), get(job, 'script', doc)], `in GitLab CI job ${name}`, job);
+    add([get(job, 'after_script', doc)], `in the after_script of GitLab CI job ${name}`, job);
   }
   return pieces;
+}
+
+/** `variables:` of the configuration or a job: a value, or `{ value, description }`. */
+function variables(map: unknown, doc: Document): [string, Node | undefined][] {
+  return entries(get(map, 'variables', doc), doc).map(([name, value]) => [name, isMap(value) ? get(value, 'value', doc) : value]);
 }
 
 /**

@@ -61,6 +61,21 @@ export class YamlShellBuilder {
     return this.spans.length === 0;
   }
 
+  /**
+   * Variables the runner puts in the shell's environment (`variables:`, `env:`), written as
+   * assignments before the script so that `$METADATA/instance-id` resolves. They map to their YAML
+   * values, but are never edited. Call before adding any scalar.
+   */
+  environment(vars: readonly (readonly [string, Node | null | undefined])[]): this {
+    for (const [name, node] of vars) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !isScalar(node) || !node.range || node.value === null || typeof node.value === 'object') continue;
+      let value = String(node.value);
+      if (this.opaque) value = this.opaque(value).map((p) => p.opaque ?? p.text).join('');
+      this.b.decoded(node.range[0], node.range[1], `${name}='${value.replaceAll("'", `'\\''`)}'\n`);
+    }
+    return this;
+  }
+
   /** Text the runner puts between pieces (the newline that joins two list items), at host offset `at`. */
   joiner(at: number, text: string): this {
     this.b.decoded(at, at, text);
