@@ -185,6 +185,50 @@ resource "aws_instance" "batch" {
     assert.deepEqual(covered.findings.map(brief), [`${covered.dir}/main.tf:5:1 no-imdsv1-instance-config/coveredByDefault`, `${covered.dir}/main.tf:7:27 no-imdsv1-request/breaksAtBoot`]);
   });
 
+  it('reads the user_data input of the terraform-aws-modules instance and Auto Scaling modules', async () => {
+    const { findings, dir } = await scanModule({
+      'main.tf': `module "web" {
+  source  = "terraform-aws-modules/ec2-instance/aws"
+  version = "5.6.1"
+  metadata_options = {
+    http_tokens = "required"
+  }
+  user_data = <<-EOT
+    #!/bin/bash
+    curl -s http://169.254.169.254/latest/meta-data/instance-id
+  EOT
+}
+
+module "asg" {
+  source    = "terraform-aws-modules/autoscaling/aws"
+  version   = "7.4.0"
+  user_data = base64encode("#!/bin/bash\\ncurl -s http://169.254.169.254/latest/meta-data/instance-id\\n")
+}
+`,
+    });
+    assert.deepEqual(findings.map(brief), [
+      `${dir}/main.tf:9:5 no-imdsv1-request/breaksAtBoot`,
+      `${dir}/main.tf:13:1 no-imdsv1-instance-config/tokensMissing`,
+      `${dir}/main.tf:16:42 no-imdsv1-request/missingToken`,
+    ]);
+    assert.match(findings[0]!.message, /but module\.web requires IMDSv2/);
+    assert.match(findings[1]!.message, /; fix its user data first \(line 16\)$/);
+  });
+
+  it('does not call a request breaking when the metadata endpoint is off altogether', async () => {
+    const { findings, dir } = await scanModule({
+      'main.tf': `resource "aws_instance" "off" {
+  ami       = "ami-0abc"
+  user_data = "#!/bin/sh\\ncurl -s http://169.254.169.254/latest/meta-data/instance-id\\n"
+  metadata_options {
+    http_endpoint = "disabled"
+  }
+}
+`,
+    });
+    assert.deepEqual(findings.map(brief), [`${dir}/main.tf:3:27 no-imdsv1-request/missingToken`]);
+  });
+
   it('offers a fix in a quoted string that keeps the file valid', async () => {
     const text = `resource "aws_instance" "w" {
   ami       = "ami-0abc"
