@@ -6,9 +6,10 @@ import { cloudInitAnalyser } from './cloud-init/analyser.js';
 import { cloudFormationAnalyser } from './cloudformation/analyser.js';
 import { dockerfileAnalyser } from './dockerfile/analyser.js';
 import { javascriptAnalyser } from './javascript/analyser.js';
+import { makefileAnalyser } from './makefile/analyser.js';
 import { packerAnalyser } from './packer/analyser.js';
 import { powerShellAnalyser } from './powershell/analyser.js';
 import { terraformAnalyser } from './terraform/analyser.js';
 
 /** Every analyser a scan runs, in the order their findings are collected. */
-export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser(), terraformAnalyser(), javascriptAnalyser(), dockerfileAnalyser(), powerShellAnalyser(), ciAnalyser(), cloudInitAnalyser()];
+export const ANALYSERS: readonly Analyser[] = [shellAnalyser(), cloudFormationAnalyser(), ansibleAnalyser(), packerAnalyser(), terraformAnalyser(), javascriptAnalyser(), dockerfileAnalyser(), powerShellAnalyser(), ciAnalyser(), cloudInitAnalyser(), makefileAnalyser()];
