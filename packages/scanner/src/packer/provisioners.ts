@@ -104,32 +104,36 @@ function findDescendant(node: Node, type: string): Node | undefined {
 function inlinePiece(tuple: Node, host: string, eol: string): EmbeddedShell | undefined {
   const b = new ShellTextBuilder();
   const kinds = new Map<number, 'quoted' | 'heredoc'>();
+  // Elements are joined where their text ends and starts, quotes included, so that text added
+  // at the end of an element's command lands inside its quotes.
   let previousEnd: number | undefined;
   let opaque = 0;
   for (const element of named(tuple).filter((n) => n.type === 'expression')) {
     const template = templateOf(element);
     if (!template) return undefined;
-    if (previousEnd !== undefined) b.decoded(previousEnd, element.startIndex, '\n');
     const quoted = template.type !== 'heredoc_template';
-    if (!quoted && isIndentedHeredoc(template)) {
+    const coarse = !quoted && isIndentedHeredoc(template);
+    const contentStart = coarse ? element.startIndex : quoted ? template.startIndex + 1 : (named(template).find((n) => n.type === 'heredoc_identifier')?.endIndex ?? template.startIndex) + 1;
+    if (previousEnd !== undefined) b.decoded(previousEnd, contentStart, '\n');
+    if (coarse) {
       // `<<-` strips the common indentation: mapped as a whole, so no fix writes into it.
       b.decoded(element.startIndex, element.endIndex, heredocText(template));
-    } else {
-      const parts = named(template).filter((n) => n.type === 'template_literal' || n.type === 'template_interpolation' || n.type === 'template_directive');
-      const contentStart = quoted ? template.startIndex + 1 : (named(template).find((n) => n.type === 'heredoc_identifier')?.endIndex ?? template.startIndex) + 1;
-      let at = contentStart;
-      for (const part of parts) {
-        if (part.startIndex > at) literal(b, host, at, part.startIndex, quoted);
-        if (part.type === 'template_literal') literal(b, host, part.startIndex, part.endIndex, quoted);
-        else if (part.type === 'template_interpolation') b.decoded(part.startIndex, part.endIndex, `\${__hcl_${++opaque}}`);
-        else b.decoded(part.startIndex, part.endIndex, '');
-        at = part.endIndex;
-      }
-      const contentEnd = quoted ? template.endIndex - 1 : lastLiteralEnd(template, at);
-      if (contentEnd > at) literal(b, host, at, contentEnd, quoted);
-      kinds.set(element.startIndex, quoted ? 'quoted' : 'heredoc');
+      previousEnd = element.endIndex;
+      continue;
     }
-    previousEnd = element.endIndex;
+    const parts = named(template).filter((n) => n.type === 'template_literal' || n.type === 'template_interpolation' || n.type === 'template_directive');
+    let at = contentStart;
+    for (const part of parts) {
+      if (part.startIndex > at) literal(b, host, at, part.startIndex, quoted);
+      if (part.type === 'template_literal') literal(b, host, part.startIndex, part.endIndex, quoted);
+      else if (part.type === 'template_interpolation') b.decoded(part.startIndex, part.endIndex, `\${__hcl_${++opaque}}`);
+      else b.decoded(part.startIndex, part.endIndex, '');
+      at = part.endIndex;
+    }
+    const contentEnd = quoted ? template.endIndex - 1 : lastLiteralEnd(template, at);
+    if (contentEnd > at) literal(b, host, at, contentEnd, quoted);
+    kinds.set(element.startIndex, quoted ? 'quoted' : 'heredoc');
+    previousEnd = Math.max(at, contentEnd);
   }
   if (previousEnd === undefined) return undefined;
   const elements = [...kinds.keys()].sort((x, y) => x - y);
