@@ -48,6 +48,24 @@ describe('the plugin object', () => {
     });
   }
 
+  it('wires each language to its files in recommended-languages, with every recommended rule at its severity', () => {
+    const configs = plugin.configs['recommended-languages'];
+    assert.deepEqual(
+      configs.map((c) => [c.language, c.files]),
+      [
+        ['imds-guard/sh', ['**/*.sh', '**/*.bash']],
+        ['imds-guard/terraform', ['**/*.tf', '**/*.tfvars']],
+        ['imds-guard/cloudformation', ['**/*.yaml', '**/*.yml', '**/*.json', '**/*.template']],
+      ],
+    );
+    const severity = { error: 'error', warning: 'warn', note: 'warn' } as const;
+    const expected = Object.fromEntries(allRules().filter((r) => r.recommended).map((r) => [`imds-guard/${r.id}`, severity[r.severity]]));
+    for (const c of configs) {
+      assert.deepEqual(c.plugins, { 'imds-guard': plugin });
+      assert.deepEqual(c.rules, expected);
+    }
+  });
+
   it('recommends every recommended rule, at its severity, for every JS/TS extension', () => {
     const [main, jsx, ts] = plugin.configs.recommended;
     assert.deepEqual(main!.files, ['**/*.js', '**/*.mjs', '**/*.cjs', '**/*.jsx', '**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts']);
@@ -89,7 +107,7 @@ after(() => {
 });
 
 /** A project with the plugin (and typescript-eslint) linked into node_modules, as an install leaves them. */
-function project(config: string): string {
+function project(config: string, sources: Record<string, string> = SOURCES): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'imds-guard-eslint-')));
   dirs.push(dir);
   mkdirSync(join(dir, 'node_modules'));
@@ -97,7 +115,7 @@ function project(config: string): string {
   symlinkSync(dirname(require.resolve('typescript-eslint/package.json')), join(dir, 'node_modules', 'typescript-eslint'), 'dir');
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'service', private: true, type: 'module' }));
   writeFileSync(join(dir, 'eslint.config.js'), config);
-  for (const [name, text] of Object.entries(SOURCES)) {
+  for (const [name, text] of Object.entries(sources)) {
     mkdirSync(join(dir, dirname(name)), { recursive: true });
     writeFileSync(join(dir, name), text);
   }
@@ -151,5 +169,83 @@ describe('a project using configs.recommended', () => {
     assert.equal(readFileSync(join(dir, 'src/e.ts'), 'utf8'), SOURCES['src/e.ts']);
     const remaining = (JSON.parse(run.stdout) as ESLint.LintResult[]).flatMap((r) => r.messages.map((m) => m.messageId));
     assert.deepEqual(remaining, Array(8).fill('missingToken'));
+  });
+});
+
+// --- a project using the languages ----------------------------------------------------------------
+
+const IMDS = 'http://169.254.169.254';
+const LANGUAGE_SOURCES: Record<string, string> = {
+  'scripts/boot.sh': [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    `ID=$(curl -s ${IMDS}/latest/meta-data/instance-id)`,
+    '# eslint-disable-next-line imds-guard/no-imdsv1-request -- read by the vendor agent until 2.4',
+    `AZ=$(curl -s ${IMDS}/latest/meta-data/placement/availability-zone)`,
+    'echo "$ID $AZ"',
+    '',
+  ].join('\n'),
+  // a module: the variable's default is in another file of the directory
+  'infra/main.tf': ['resource "aws_launch_template" "app" {', '  metadata_options {', '    http_tokens = var.http_tokens', '  }', '}', ''].join('\n'),
+  'infra/variables.tf': ['variable "http_tokens" {', '  type    = string', '  default = "optional"', '}', ''].join('\n'),
+  'cfn/stack.yaml': [
+    'Resources:',
+    '  Bastion:',
+    '    Type: AWS::EC2::Instance',
+    '    Properties:',
+    '      ImageId: ami-0abc',
+    '      MetadataOptions:',
+    '        HttpTokens: optional',
+    '',
+  ].join('\n'),
+  // ordinary YAML and JSON that mention the same words: not templates, nothing to report
+  'k8s/agent.yaml': `apiVersion: v1\nkind: ConfigMap\ndata:\n  HttpTokens: optional\n  endpoint: ${IMDS}/latest/meta-data/\n`,
+  'package.json': JSON.stringify({ name: 'infra', private: true, type: 'module', description: 'AWS::EC2::Instance with HttpTokens optional' }),
+};
+
+const WITH_LANGUAGES = `import imdsGuard from 'eslint-plugin-imds-guard';\nexport default [...imdsGuard.configs.recommended, ...imdsGuard.configs['recommended-languages']];\n`;
+
+describe('a project using configs.recommended-languages', () => {
+  it('gets findings in shell, Terraform (as a module) and CloudFormation files, and none in other YAML/JSON', async () => {
+    const dir = project(WITH_LANGUAGES, LANGUAGE_SOURCES);
+    const results = await new ESLint({ cwd: dir }).lintFiles(['.']);
+    const rows = results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(dir.length + 1)}:${m.line}:${m.column} ${m.ruleId} ${m.message}`)).sort();
+    assert.deepEqual(rows, [
+      'cfn/stack.yaml:7:9 imds-guard/no-imdsv1-instance-config Bastion sets HttpTokens to optional: its instances accept IMDSv1 requests',
+      'infra/main.tf:3:5 imds-guard/no-imdsv1-instance-config aws_launch_template.app sets HttpTokens to optional (var.http_tokens, default in variables.tf): its instances accept IMDSv1 requests',
+      `scripts/boot.sh:3:6 imds-guard/no-imdsv1-request curl reads ${IMDS}/latest/meta-data/instance-id without the X-aws-ec2-metadata-token header: this is an IMDSv1 request and gets 401 once the instance requires IMDSv2`,
+    ]);
+    // the ordinary YAML and JSON files were linted (by the CloudFormation language), and passed
+    for (const file of ['k8s/agent.yaml', 'package.json']) assert.deepEqual(results.find((r) => r.filePath.endsWith(file))?.messages, [], file);
+  });
+
+  it('eslint --fix fixes the script, offers the template changes as suggestions, and reads stdin', () => {
+    const dir = project(WITH_LANGUAGES, LANGUAGE_SOURCES);
+    const bin = join(dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js');
+    const env = { ...process.env, NODE_OPTIONS: '' };
+    const run = spawnSync(process.execPath, [bin, '--fix', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', env });
+    assert.equal(run.status, 1, run.stderr);
+    const boot = readFileSync(join(dir, 'scripts/boot.sh'), 'utf8');
+    assert.equal(
+      boot,
+      LANGUAGE_SOURCES['scripts/boot.sh']!.replace(
+        'ID=$(curl -s',
+        () => `: "\${IMDS_TOKEN:=$(curl -sS -X PUT "${IMDS}/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 21600")}"\nID=$(curl -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" -s`,
+      ),
+    );
+    for (const file of ['infra/main.tf', 'infra/variables.tf', 'cfn/stack.yaml']) assert.equal(readFileSync(join(dir, file), 'utf8'), LANGUAGE_SOURCES[file], file);
+    const remaining = (JSON.parse(run.stdout) as ESLint.LintResult[]).flatMap((r) => r.messages.map((m) => `${r.filePath.slice(dir.length + 1)} ${m.ruleId} ${m.suggestions?.length ?? 0}`));
+    // the Terraform value is set in variables.tf, so the scan offers no fix at main.tf, and neither does ESLint
+    assert.deepEqual(remaining.sort(), ['cfn/stack.yaml imds-guard/no-imdsv1-instance-config 1', 'infra/main.tf imds-guard/no-imdsv1-instance-config 0']);
+
+    const stdin = spawnSync(process.execPath, [bin, '--format', 'json', '--stdin', '--stdin-filename', 'scripts/other.sh'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env,
+      input: `wget -qO- ${IMDS}/latest/meta-data/local-ipv4\n`,
+    });
+    assert.equal(stdin.status, 1, stdin.stderr);
+    const [result] = JSON.parse(stdin.stdout) as ESLint.LintResult[];
+    assert.deepEqual(result!.messages.map((m) => [m.ruleId, m.line, m.column, m.fix !== undefined]), [['imds-guard/no-imdsv1-request', 1, 1, true]]);
   });
 });
