@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { analyseCloudConfigFile, cloudInitAnalyser } from '../src/cloud-init/analyser.ts';
 import { cloudConfigPieces } from '../src/cloud-init/cloud-config.ts';
 import { analyseEmbeddedShell, ShellTextBuilder, userDataPieces } from '../src/embedded/index.ts';
+import { scan } from '../src/scan.ts';
 import { tempTree } from '../../testkit/src/temp-tree.ts';
 
 const URL = 'http://169.254.169.254/latest/meta-data/instance-id';
@@ -86,6 +87,17 @@ describe('the cloud-init analyser', () => {
     assert.equal(a.mayMatter(`runcmd:\n  - curl ${URL}\n`), false);
     assert.equal(a.mayMatter(`#cloud-config\nruncmd:\n  - echo hi\n`), false);
   });
+
+  it('reports a user-data file once, through the whole scan', async () => {
+    tree.write('scan/user-data', `#cloud-config\nruncmd:\n  - 'curl -s ${URL}'\n`);
+    tree.write('scan/.gitlab-ci.yml', `job:\n  script:\n    - 'curl -s ${URL}'\n`);
+    const result = await scan(['scan'], { cwd: tree.root });
+    assert.deepEqual(result.errors, []);
+    assert.deepEqual(result.findings.map((f) => [f.file, f.line, f.messageId]), [
+      ['scan/.gitlab-ci.yml', 3, 'missingToken'],
+      ['scan/user-data', 3, 'missingToken'],
+    ]);
+  });
 });
 
 /** User data inside a host that writes `$` as `$$` and indents every line by four spaces. */
@@ -141,7 +153,10 @@ describe('cloud-config user data in another host', () => {
     assert.equal(lines[3], '      - echo "$$HOME"');
     assert.match(lines[4]!, /^ {6}- ': "\$\$\{IMDS_TOKEN:=\$\$\(curl -sS -X PUT [^']*"'$/);
     assert.match(lines[5]!, /^ {6}- 'ID=\$\$\(curl -H "X-aws-ec2-metadata-token: \$\$IMDS_TOKEN" -s /);
-    const again = await analyseEmbeddedShell(fixed, 'main.tf', userDataPieces(dollarHost(fixed, from, fixed.indexOf('EOF\n', from))));
-    assert.deepEqual(again, []);
+    const userData = dollarHost(fixed, from, fixed.indexOf('EOF\n', from));
+    const doc = parseDocument(userData.text);
+    assert.deepEqual(doc.errors, []);
+    assert.equal((doc.toJS().runcmd as string[]).length, 3);
+    assert.deepEqual(await analyseEmbeddedShell(fixed, 'main.tf', userDataPieces(userData)), []);
   });
 });
