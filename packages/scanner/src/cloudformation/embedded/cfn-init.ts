@@ -33,7 +33,7 @@ function configSites(config: TemplateNode | undefined, owner: string, ctx: TextC
     ...files.flatMap((f) => {
       const text = valueText(child(f.value, 'content'), ctx);
       if (!text || !looksLikeShell(f.key, text.text.trimStart())) return [];
-      const label = `${f.key}, written by cfn-init`;
+      const label = `cfn-init file ${f.key}`;
       return [{ owner, label, context: `in ${label} of ${owner}`, text }];
     }),
   ];

@@ -34,7 +34,8 @@ const ALLOWS_V1 = new Set(['tokensOptional', 'tokensMissing', 'tokensMissingTool
 /**
  * A resource whose instances accept IMDSv1 and run code that calls IMDS without a token: its
  * finding names the lines to fix before tokens can be required, and its fix (which requires
- * them) carries the fixes of those lines, so that applying it does not break them.
+ * them) carries the fixes of those lines, so that applying it does not break them. When one of
+ * them has no fix, requiring tokens would break it, and the finding offers no fix either.
  */
 export function withTokenlessCallers(finding: IacFinding, analysed: readonly AnalysedSite[], configs: readonly LaunchConfig[]): IacFinding {
   if (finding.ruleId !== 'no-imdsv1-instance-config' || !ALLOWS_V1.has(finding.messageId)) return finding;
@@ -42,18 +43,25 @@ export function withTokenlessCallers(finding: IacFinding, analysed: readonly Ana
   const callers = analysed
     .filter((a) => a.site.owner !== undefined && tokenDecider(a.site.owner, configs)?.decider === resource)
     .map((a) => ({ site: a.site, findings: a.findings.filter(isTokenlessRequest) }))
-    .filter((a) => a.findings.length > 0);
+    .filter((a) => a.findings.length > 0)
+    .sort((a, b) => a.findings[0]!.start - b.findings[0]!.start);
   if (callers.length === 0) return finding;
   const parts = callers.map(({ site, findings }) => {
     const lines = [...new Set(findings.map((f) => f.line))].sort((a, b) => a - b);
     const name = site.owner === resource ? `its ${site.label}` : `the ${site.label} of ${site.owner}`;
     return `${name} (line${lines.length > 1 ? 's' : ''} ${listed(lines.map(String))})`;
   });
-  const context = `${finding.data.context ?? ''}; before requiring tokens, fix the IMDS requests without a token in ${listed(parts)}`;
-  const edits: Edit[] | undefined = finding.edits && finding.edits.length > 0
-    ? [...finding.edits, ...callers.flatMap((c) => c.findings.flatMap((f) => (f.fix?.safety === 'safe' ? f.fix.edits : [])))]
+  const unfixable = [...new Set(callers.flatMap((c) => c.findings.filter((f) => f.fix?.safety !== 'safe').map((f) => f.line)))];
+  const blocked = unfixable.length > 0
+    ? `; the request${unfixable.length > 1 ? 's' : ''} on line${unfixable.length > 1 ? 's' : ''} ${listed(unfixable.map(String))} cannot be fixed automatically, so neither is this setting`
+    : '';
+  const context = `${finding.data.context ?? ''}; before requiring tokens, fix the IMDS requests without a token in ${listed(parts)}${blocked}`;
+  // Requiring tokens while a caller stays tokenless breaks it: no fix then.
+  const edits: Edit[] | undefined = finding.edits && finding.edits.length > 0 && unfixable.length === 0
+    ? dedupe([...finding.edits, ...callers.flatMap((c) => c.findings.flatMap((f) => f.fix!.edits))])
     : undefined;
-  return { ...finding, data: { ...finding.data, context }, ...(edits ? { edits: dedupe(edits) } : {}) };
+  const { edits: _, ...rest } = finding;
+  return { ...rest, data: { ...finding.data, context }, ...(edits ? { edits } : {}) };
 }
 
 function listed(items: readonly string[]): string {

@@ -2,10 +2,11 @@ import type { Edit, Finding } from '@imds-guard/core';
 import type { Region } from './mapped-text.js';
 
 /**
- * A fix that puts `: ` or ` #` into a plain YAML scalar (`- curl -s http://…` in an SSM
- * `runCommand` list) would end the scalar there. Such a fix instead rewrites the scalar, with all
- * of the fix's edits inside it, as one single-quoted scalar. An insertion at the scalar's start
- * that its escape did not let through raw (a new list item before it) stays outside the quotes.
+ * A fix that puts `: `, ` #` or a line break into a plain YAML scalar (`- curl -s http://…` in an
+ * SSM `runCommand` list, a cfn-init `command:`) would end or fold the scalar there. Such a fix
+ * instead rewrites the scalar, with all of the fix's edits inside it, as one double-quoted scalar
+ * (JSON's escapes are YAML's too). An insertion at the scalar's start that its escape did not let
+ * through raw (a new list item before it) stays outside the quotes.
  */
 export function requoted(host: string, finding: Finding, regions: readonly Region[]): Finding {
   const fix = finding.fix;
@@ -19,7 +20,7 @@ export function requoted(host: string, finding: Finding, regions: readonly Regio
     const mine = edits.filter(inside).sort((a, b) => b.start - a.start);
     let text = host.slice(region.start, region.end);
     for (const e of mine) text = text.slice(0, e.start - region.start) + e.text + text.slice(e.end - region.start);
-    edits = [...edits.filter((e) => !inside(e)), { start: region.start, end: region.end, text: `'${text.replace(/'/g, "''")}'` }];
+    edits = [...edits.filter((e) => !inside(e)), { start: region.start, end: region.end, text: JSON.stringify(text) }];
   }
   return edits === fix.edits ? finding : { ...finding, fix: { ...fix, edits } };
 }

@@ -161,14 +161,14 @@ function flowEscape(style: 'single' | 'double'): Region['escape'] {
 }
 
 /**
- * Inside a plain scalar, `: ` and ` #` would end it, and flow indicators end it in a flow
- * collection. Text with them is let through and noted, so that the scalar is quoted as a whole
- * (possible on one line only); a line break never is.
+ * Inside a plain scalar, `: ` and ` #` would end it, flow indicators end it in a flow collection,
+ * and a line break would be folded into a space. Text with them is let through and noted, so that
+ * the scalar is rewritten double-quoted as a whole (for a scalar on one line only).
  */
 function plainEscape(unquoted: Set<string>, source: string): Region['escape'] {
   return (text, at) => {
-    if (/[\n\r\t]/.test(text)) return undefined;
-    if (/[#,[\]{}'"]|: |:$/.test(text)) {
+    if (/[\r\x00-\x08\x0b-\x1f\x7f]/.test(text)) return undefined;
+    if (/[\n\t#,[\]{}'"\\]|: |:$/.test(text)) {
       if (/[\r\n]/.test(source)) return undefined;
       unquoted.add(`${at}\u0000${text}`);
     }
