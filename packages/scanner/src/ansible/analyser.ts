@@ -45,9 +45,11 @@ export async function analyseAnsibleWithTasks(files: readonly SourceFile[]): Pro
   const parsed = files.map(parseYamlFile);
   const role = roleVars(parsed);
   const analyses = launchAnalyses(files, parsed, role);
+  // The address may sit in the role's defaults, not in the task file that uses it.
+  if (!files.some((f) => mayMentionImds(f.text))) return analyses;
   for (const file of parsed) {
     const part = ROLE_PATH.exec(file.source.path)?.[2];
-    if (part === 'defaults' || part === 'vars' || !mayMentionImds(file.source.text)) continue;
+    if (part === 'defaults' || part === 'vars') continue;
     const tasks: VisitedTask[] = [];
     eachTask(file, part === 'tasks' || part === 'handlers' ? role : { vars: [], defaults: [] }, (t) => tasks.push(t));
     const found = [...(await commandTaskFindings(file, tasks.flatMap((t) => commandPieces(file, t)))), ...httpTaskFindings(file, tasks)];
