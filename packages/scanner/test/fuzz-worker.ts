@@ -131,7 +131,8 @@ async function run(settings: FuzzSettings): Promise<void> {
         if (!matters) continue;
         analysed++;
         try {
-          for (const analysis of await analyser.analyse([{ path: fixture.path, file, text }])) findings.push(...analysis.findings.map((f) => ({ ...f, file })));
+          // Analyses of files the analyser read itself (a templatefile() target) are about other texts.
+          for (const analysis of await analyser.analyse([{ path: fixture.path, file, text }])) if (analysis.file === file) findings.push(...analysis.findings.map((f) => ({ ...f, file })));
         } catch (err) {
           problem(`${analyser.name}.analyse threw: ${describe(err)}`);
         }
