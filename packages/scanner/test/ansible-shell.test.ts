@@ -226,3 +226,21 @@ describe('ansible uri and get_url tasks', () => {
     assert.match(findings[0]!.message, /^ansible\.builtin\.uri reads http:\/\/169\.254\.169\.254\/latest\/meta-data\/instance-id without/);
   });
 });
+
+describe('ansible ec2_instance user data', () => {
+  it('reports a tokenless request as breaking the instance whose metadata options require tokens, with a fix', async () => {
+    const launch = (name: string, options: string, userData: string) =>
+      `- name: ${name}\n  amazon.aws.ec2_instance:\n    name: ${name}\n    image_id: ami-0abc${options}\n    user_data: |\n${userData}`;
+    const text = [
+      launch('web', '\n    metadata_options:\n      http_tokens: required', `      #!/bin/bash\n      ID=$(curl -s ${ID_URL})\n`),
+      launch('worker', '\n    metadata_options:\n      http_tokens: optional', `      #cloud-config\n      runcmd:\n        - curl -s ${ID_URL} > /etc/id\n`),
+    ].join('');
+    const findings = (await scanOne(text)).filter((f) => f.ruleId === 'no-imdsv1-request');
+    assert.deepEqual(findings.map((f) => `${f.line}:${f.column} ${f.messageId}`), ['9:12 breaksAtBoot', '19:11 missingToken']);
+    assert.match(findings[0]!.message, /but task\[1\]:web requires IMDSv2.*\(in the user_data of task 'web'\)$/);
+    assert.match(findings[1]!.message, /in the user_data of task 'worker'\)$/);
+    const fixed = applyFixes(text, [findings[0]!.fix!]).text;
+    assert.match(fixed, /\n {6}: "\$\{IMDS_TOKEN:=.*\n {6}ID=\$\(curl -H "X-aws-ec2-metadata-token: \$IMDS_TOKEN" -s /);
+    assert.equal(countYamlErrors(fixed), 0);
+  });
+});

@@ -4,9 +4,11 @@ import type { Analyser, FileAnalysis, SourceFile } from '../analyser.js';
 import { toFileAnalyses } from '../iac/to-findings.js';
 import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { adaptTasks } from './adapter.js';
+import { analyseEmbeddedShell } from '../embedded/index.js';
 import { commandPieces } from './command-tasks.js';
 import { commandTaskFindings } from './shell-findings.js';
 import { httpTaskFindings } from './uri-tasks.js';
+import { instanceUserData } from './user-data.js';
 import { eachTask, findTasks, type RoleVars, type VarSource, type VisitedTask } from './walk.js';
 import { countYamlErrors, parseYamlFile, type YamlFile } from './yaml.js';
 
@@ -50,9 +52,14 @@ export async function analyseAnsibleWithTasks(files: readonly SourceFile[]): Pro
   for (const file of parsed) {
     const part = ROLE_PATH.exec(file.source.path)?.[2];
     if (part === 'defaults' || part === 'vars') continue;
+    const own = part === 'tasks' || part === 'handlers' ? role : { vars: [], defaults: [] };
     const tasks: VisitedTask[] = [];
-    eachTask(file, part === 'tasks' || part === 'handlers' ? role : { vars: [], defaults: [] }, (t) => tasks.push(t));
-    const found = [...(await commandTaskFindings(file, tasks.flatMap((t) => commandPieces(file, t)))), ...httpTaskFindings(file, tasks)];
+    eachTask(file, own, (t) => tasks.push(t));
+    const found = [
+      ...(await commandTaskFindings(file, tasks.flatMap((t) => commandPieces(file, t)))),
+      ...httpTaskFindings(file, tasks),
+      ...(await analyseEmbeddedShell(file.source.text, file.source.file, instanceUserData(findTasks(file, own)))),
+    ];
     if (found.length === 0) continue;
     const index = analyses.findIndex((a) => a.file === file.source.file);
     const analysis = analyses[index]!;
