@@ -23,7 +23,7 @@ describe('dockerfile analyser: which files', () => {
     for (const name of ['Dockerfile', 'dockerfile', 'Dockerfile.prod', 'ci/api.Dockerfile', 'build.dockerfile', 'Containerfile', 'Containerfile.ci']) {
       assert.ok(isDockerfile(name), name);
     }
-    for (const name of ['Dockerfile.md', 'docs/Dockerfile.yaml', 'dockerfiles.txt', 'Makefile', 'docker-compose.yml']) {
+    for (const name of ['Dockerfile.md', 'docs/Dockerfile.yaml', 'dockerfiles.txt', 'Makefile', 'docker-compose.yml', 'lib/dockerfile.d.ts', 'dockerfile.js', 'syntax/dockerfile.vim']) {
       assert.ok(!isDockerfile(name), name);
     }
   });

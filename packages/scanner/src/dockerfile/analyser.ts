@@ -7,8 +7,8 @@ import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { withBashTree } from '../tree-sitter.js';
 import { dockerfileShell } from './pieces.js';
 
-// `Dockerfile.md`, `Dockerfile.json`: documents about a Dockerfile, not one.
-const NOT_DOCKERFILE = /\.(md|markdown|rst|txt|json|ya?ml|lock)$/i;
+// `Dockerfile.md`, `dockerfile.js`, `dockerfile.vim`: documents about Dockerfiles, or code that reads them.
+const NOT_DOCKERFILE = /\.(md|markdown|rst|txt|html?|json|ya?ml|toml|lock|[cm]?[jt]sx?|map|py|go|rb|rs|java|kt|cs|php|vim|el|lua|sh|ps1)$/i;
 
 /** `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile`, `build.dockerfile`, `Containerfile`, `Containerfile.ci`. */
 export function isDockerfile(path: string): boolean {
@@ -34,7 +34,7 @@ export function dockerfileAnalyser(): Analyser {
           const lines = new LineIndex(text);
           return {
             file,
-            findings: await analyseEmbeddedShell(text, file, pieces),
+            findings: await analyseEmbeddedShell(text, file, pieces.filter(mentionsImds)),
             syntaxProblems: problems.map((offset) => lines.position(offset)),
           };
         }),
@@ -46,6 +46,9 @@ export function dockerfileAnalyser(): Analyser {
     },
   };
 }
+
+/** Only a piece that names the metadata service can hold a finding; the others are not parsed. */
+export const mentionsImds = (piece: EmbeddedShell) => mayMentionImds(piece.text);
 
 /** Syntax errors in the pieces a POSIX shell runs, so that a fix cannot break one unnoticed. */
 export async function shellSyntaxErrors(pieces: readonly EmbeddedShell[]): Promise<number> {

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { LineIndex } from '@imds-guard/core';
 import type { Analyser } from '../analyser.js';
-import { shellSyntaxErrors } from '../dockerfile/analyser.js';
+import { mentionsImds, shellSyntaxErrors } from '../dockerfile/analyser.js';
 import { analyseEmbeddedShell } from '../embedded/index.js';
 import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { makefileShell } from './pieces.js';
@@ -24,7 +24,7 @@ export function makefileAnalyser(): Analyser {
         files.map(async ({ text, file }) => {
           const { pieces, problems } = makefileShell(text);
           const lines = new LineIndex(text);
-          return { file, findings: await analyseEmbeddedShell(text, file, pieces), syntaxProblems: problems.map((o) => lines.position(o)) };
+          return { file, findings: await analyseEmbeddedShell(text, file, pieces.filter(mentionsImds)), syntaxProblems: problems.map((o) => lines.position(o)) };
         }),
       );
     },

@@ -140,7 +140,7 @@ function unclosedReferences(host: string, from: number, to: number): number[] {
       continue;
     }
     if (host[i + 1] !== '(' && host[i + 1] !== '{') continue;
-    const close = matchingClose(host.slice(0, to), i + 1);
+    const close = matchingClose(host, i + 1, to);
     if (close < 0) {
       out.push(i);
       break;

@@ -61,11 +61,11 @@ export function referenceEnd(text: string, i: number): number {
  * The index of the bracket that closes the one at `open`, or -1. Make counts only brackets of the
  * reference's own kind, so `$(shell echo ${x})` and `$(shell (cd a && ls))` both close at the end.
  */
-export function matchingClose(text: string, open: number): number {
+export function matchingClose(text: string, open: number, end = text.length): number {
   const opener = text[open]!;
   const closer = opener === '(' ? ')' : '}';
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
+  for (let i = open; i < end; i++) {
     if (text[i] === opener) depth++;
     else if (text[i] === closer && --depth === 0) return i;
   }

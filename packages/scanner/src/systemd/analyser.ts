@@ -1,6 +1,6 @@
 import { LineIndex } from '@imds-guard/core';
 import type { Analyser } from '../analyser.js';
-import { shellSyntaxErrors } from '../dockerfile/analyser.js';
+import { mentionsImds, shellSyntaxErrors } from '../dockerfile/analyser.js';
 import { analyseEmbeddedShell } from '../embedded/index.js';
 import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { unitShell } from './pieces.js';
@@ -23,7 +23,7 @@ export function systemdAnalyser(): Analyser {
         files.map(async ({ text, file, path }) => {
           const { pieces, problems } = unitShell(text, path);
           const lines = new LineIndex(text);
-          return { file, findings: await analyseEmbeddedShell(text, file, pieces), syntaxProblems: problems.map((o) => lines.position(o)) };
+          return { file, findings: await analyseEmbeddedShell(text, file, pieces.filter(mentionsImds)), syntaxProblems: problems.map((o) => lines.position(o)) };
         }),
       );
     },
