@@ -107,6 +107,13 @@ describe('dockerfile analyser: exec form and heredocs', () => {
     assert.deepEqual(await findings(out), []);
   });
 
+  it('joins an exec form continued over lines before reading it as JSON', async () => {
+    const text = lines('FROM alpine', 'CMD ["/bin/sh", "-c", \\', `     "curl -s ${IMDS}/instance-id"]`);
+    const [finding] = await findings(text);
+    assert.deepEqual([finding!.line, finding!.column], [3, 7]);
+    assert.match(finding!.message, /runs when the container starts/);
+  });
+
   it('reports an exec form without a shell, but offers no fix (nothing would expand a token)', async () => {
     const text = lines('FROM alpine', `CMD ["curl", "-s", "${IMDS}/instance-id"]`);
     const [finding, ...rest] = await findings(text);

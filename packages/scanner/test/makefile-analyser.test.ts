@@ -93,6 +93,33 @@ describe('makefile analyser: $(shell …) and the makefile itself', () => {
     assert.deepEqual(await findings(out), []);
   });
 
+  it('reads $(shell …) in a recipe and in a target-specific variable, each in its own shell', async () => {
+    const text = lines(`deploy: ZONE := $(shell curl -s ${IMDS}/placement/availability-zone)`, 'deploy:', `\techo $(shell wget -qO- ${IMDS}/instance-id) "$(ZONE)"`);
+    const got = (await findings(text)).map((f) => [f.line, f.message.slice(f.message.lastIndexOf('(') + 1, -1)]);
+    assert.deepEqual(got, [
+      [1, 'runs when make expands ZONE'],
+      [3, 'runs when make expands the recipe for deploy'],
+    ]);
+  });
+
+  it('accepts what make accepts: tab-indented assignments in conditionals, directives, bare function calls', async () => {
+    const text = lines(
+      'ifeq ($(shell uname -s),Linux)',
+      '\tOPEN := xdg-open',
+      'else',
+      '\tOPEN := open',
+      'endif',
+      'export AWS_REGION ?= eu-west-1',
+      '-include local.mk',
+      '$(foreach t,a b,$(eval $(t): ; @echo $(t)))',
+      'vpath %.c src',
+      'all: ; @echo $(OPEN)',
+    );
+    const analysis = await analyse(text);
+    assert.deepEqual(analysis.syntaxProblems, []);
+    assert.deepEqual(makefileShell(text).pieces.map((p) => p.text), ['uname -s', 'echo __make_OPEN__']);
+  });
+
   it('leaves comments, define bodies and look-alikes alone', async () => {
     const text = lines(
       `# curl -s ${IMDS}/ami-id`,

@@ -40,7 +40,12 @@ export function makefileShell(host: string): MakefileShell {
   }
 
   for (const line of lines) {
-    if (line.kind !== 'make' || line.statement === 'conditional' || line.statement === 'define') continue;
+    if (line.kind !== 'make' || line.statement === 'define') continue;
+    if (line.statement === 'conditional') {
+      // `ifeq ($(shell …),…)` runs its shell when make reads the line.
+      expandInto(new ShellTextBuilder(), host, line.start, line.code, variables, (call) => shellCalls.push({ call, context: 'runs when make reads this line' }));
+      continue;
+    }
     const statement = line.statement;
     if (statement.kind === 'invalid') problems.push(line.start);
     problems.push(...unclosedReferences(host, line.start, line.code));
