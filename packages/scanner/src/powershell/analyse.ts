@@ -1,4 +1,4 @@
-import { classifyUrl, describeUrl, judgeRequest, TOKEN_HEADER, type Edit, type Verdict } from '@imds-guard/core';
+import { classifyHeader, classifyUrl, describeUrl, judgeRequest, TOKEN_HEADER, type Edit, type Verdict } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
 import type { RawFinding } from '../bash/analyse.js';
 import { assignedTo, DotNetRequests } from './dotnet.js';
@@ -10,6 +10,11 @@ import { Values } from './values.js';
 interface Judged {
   readonly request: PowerShellRequest;
   readonly verdict: Verdict;
+}
+
+interface FirstRequest {
+  readonly statement: Node;
+  readonly host: string;
 }
 
 interface TokenVariable {
@@ -43,12 +48,14 @@ export class PowerShellAnalysis {
   run(): RawFinding[] {
     const judged = this.requests.map((request) => ({ request, verdict: judgeRequest(request) }));
     const tokens = this.tokenVariables(judged);
-    const firstInScope = new Map<number, Node>();
+    // One token fetch per scope, before its first request and for that request's address.
+    const firstInScope = new Map<number, FirstRequest>();
     for (const j of judged) {
       if (!needsTokenFetch(j) || this.tokenFor(tokens, j.request.site)) continue;
       const { statement, scope } = enclosingStatement(j.request.site);
       const first = firstInScope.get(scope.id);
-      if (!first || statement.startIndex < first.startIndex) firstInScope.set(scope.id, statement);
+      const host = classifyUrl(j.request.url);
+      if (!first || statement.startIndex < first.statement.startIndex) firstInScope.set(scope.id, { statement, host: host.kind === 'imds' ? host.host : '' });
     }
     const findings: RawFinding[] = [];
     for (const j of judged) {
@@ -60,24 +67,23 @@ export class PowerShellAnalysis {
     return findings;
   }
 
-  private fix(j: Judged, messageId: string, tokens: TokenVariable[], firstInScope: Map<number, Node>): Edit[] | undefined {
+  private fix(j: Judged, messageId: string, tokens: TokenVariable[], firstInScope: Map<number, FirstRequest>): Edit[] | undefined {
     const r = j.request;
     switch (messageId) {
       case 'missingToken': {
         const existing = this.tokenFor(tokens, r.site);
-        const header = addHeader(r, ...tokenHeader(existing ?? TOKEN_VARIABLE));
+        const header = addHeader(r, tokenHeader(existing ?? TOKEN_VARIABLE));
         if (!header || existing) return header;
-        const { scope } = enclosingStatement(r.site);
-        const host = classifyUrl(r.url);
-        return [insertBefore(this.text, firstInScope.get(scope.id)!, tokenFetchLine(host.kind === 'imds' ? host.host : '')), ...header];
+        const first = firstInScope.get(enclosingStatement(r.site).scope.id)!;
+        return [insertBefore(this.text, first.statement, tokenFetchLine(first.host)), ...header];
       }
       case 'missingTtl':
-        return addHeader(r, ...ttlHeader());
+        return addHeader(r, ttlHeader());
       case 'tokenPathGet': {
         const method = r.binding?.named.get('Method')?.value ?? r.binding?.named.get('CustomMethod')?.value;
-        if (!method) return addHeader(r, ...ttlHeader(), '-Method PUT');
-        const header = addHeader(r, ...ttlHeader());
-        return header && [{ start: method.startIndex, end: method.endIndex, text: 'PUT' }, ...header];
+        const ttl = r.headers.some((h) => classifyHeader(h).kind === 'ttl') ? undefined : ttlHeader();
+        const header = addHeader(r, ttl, method ? '' : '-Method PUT');
+        return header && (method ? [{ start: method.startIndex, end: method.endIndex, text: 'PUT' }, ...header] : header);
       }
       case 'misspelledToken': {
         const entry = r.headerTable?.entries.find((e) => misspelled(j.verdict) === e.key);

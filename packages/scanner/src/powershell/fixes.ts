@@ -45,13 +45,15 @@ export { insertBefore };
 
 /**
  * Sends a header with a cmdlet request: a new entry in a literal `-Headers @{…}`, the variable
- * combined with one (`($h + @{…})`), or a new `-Headers` parameter. Undefined when the headers come
- * from a splatted hashtable (a second `-Headers` would be an error).
+ * combined with one (`($h + @{…})`), or a new `-Headers` parameter; `extra` parameters go at the
+ * end. Undefined when the headers come from a splatted hashtable (a second `-Headers` would be an
+ * error) or from an expression we would have to rewrite.
  */
-export function addHeader(request: PowerShellRequest, name: string, value: string, extra = ''): Edit[] | undefined {
-  const entry = `'${name}' = ${value}`;
-  const given = request.headersNode && request.binding?.named.get('Headers')?.value;
+export function addHeader(request: PowerShellRequest, header: readonly [string, string] | undefined, extra = ''): Edit[] | undefined {
   if (request.splatHeaders || !request.binding) return undefined;
+  if (!header) return appendParameters(request, extra);
+  const entry = `'${header[0]}' = ${header[1]}`;
+  const given = request.headersNode && request.binding.named.get('Headers')?.value;
   if (given) {
     const n = unwrap(given);
     if (n.type === 'hash_literal_expression') return [withEntry(n, entry), ...appendParameters(request, extra)];
@@ -78,10 +80,10 @@ function withEntry(hash: Node, entry: string): Edit {
   return { start: last.endIndex, end: last.endIndex, text: last.text.trimEnd().endsWith(';') ? ` ${entry}` : `; ${entry}` };
 }
 
-export function tokenHeader(variable: string): [string, string] {
+export function tokenHeader(variable: string): readonly [string, string] {
   return [TOKEN_HEADER, `$${variable}`];
 }
 
-export function ttlHeader(): [string, string] {
+export function ttlHeader(): readonly [string, string] {
   return [TTL_HEADER, `'${MAX_TOKEN_TTL}'`];
 }

@@ -1,6 +1,7 @@
 import { LineIndex, type Finding } from '@imds-guard/core';
 import type { Node, Tree } from 'web-tree-sitter';
 import type { SyntaxProblem } from '../analyser.js';
+import { ancestors } from '../bash/ancestors.js';
 import { toFinding, type RawFinding } from '../bash/index.js';
 import { mayMentionImds } from '../prefilter.js';
 import { withTree } from '../tree-sitter.js';
@@ -29,19 +30,22 @@ export function rawPowerShellFindings(text: string): Promise<RawFinding[]> {
 
 function rawFindings(tree: Tree, text: string): RawFinding[] {
   const findings = new PowerShellAnalysis(tree.rootNode, text).run();
-  return [...findings, ...unparsedRequests(tree.rootNode, findings)];
+  return [...findings, ...unparsedRequests(tree.rootNode, text, findings)];
 }
 
 /**
- * A statement the grammar could not parse is not analysed, so a request to IMDS in it would go
- * unreported. When such a region mentions the metadata service, say so: a warning that names
- * the reason, rather than silence.
+ * Where the grammar had to recover, the rest of the statement is not read as written (a command
+ * after a bad line can become arguments of the one before), so a request to IMDS there may go
+ * unreported. When that part mentions the metadata service and nothing was reported in it, say
+ * so: a warning that names the reason, rather than silence.
  */
-function unparsedRequests(root: Node, findings: readonly RawFinding[]): RawFinding[] {
+function unparsedRequests(root: Node, text: string, findings: readonly RawFinding[]): RawFinding[] {
   const out: RawFinding[] = [];
   for (const error of errorNodes(root)) {
-    if (!mayMentionImds(error.text)) continue;
-    if (findings.some((f) => f.start >= error.startIndex && f.end <= error.endIndex)) continue;
+    const statement = enclosingStatement(error);
+    const end = Math.max(statement.endIndex, error.endIndex);
+    if (!mayMentionImds(text.slice(error.startIndex, end))) continue;
+    if (findings.some((f) => f.start < end && f.end > error.startIndex)) continue;
     out.push({
       ruleId: 'no-imdsv1-request',
       messageId: 'cannotDetermine',
@@ -55,6 +59,15 @@ function unparsedRequests(root: Node, findings: readonly RawFinding[]): RawFindi
     });
   }
   return out;
+}
+
+/** The statement (a child of a statement list) that holds `node`, or the script. */
+function enclosingStatement(node: Node): Node {
+  const path = [...ancestors(node), node];
+  for (let i = 1; i < path.length; i++) {
+    if (path[i - 1]!.type === 'statement_list') return path[i]!;
+  }
+  return path[0]!;
 }
 
 function firstLineEnd(node: Node): number {
