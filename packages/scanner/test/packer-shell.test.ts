@@ -107,3 +107,33 @@ describe('packer inline commands: findings and fixes', () => {
     assert.equal(analyser.mayMatter('source "docker" "x" {}'), false);
   });
 });
+
+describe('packer JSON templates', () => {
+  it('reads legacy templates: Go template actions are unknown words, a fix adds an element', async () => {
+    const text = `{\n  "builders": [{ "type": "amazon-ebs" }],\n  "provisioners": [\n    {\n      "type": "shell",\n      "inline": [\n        "curl -s {{user \`imds\`}}/latest/meta-data/instance-id",\n        "echo \\"\\u00e9\\" && curl -s ${ID_URL}"\n      ]\n    }\n  ]\n}\n`;
+    const findings = await analyse(text, 'template.json');
+    assert.deepEqual(brief(findings), ['8:29 missingToken fix']);
+    const fixed = fixAll(text, findings);
+    assert.equal(JSON.parse(fixed).provisioners[0].inline.length, 3);
+    assert.match(JSON.parse(fixed).provisioners[0].inline[1], /^: "\$\{IMDS_TOKEN:=\$\(curl -sS -X PUT "http/);
+    assert.deepEqual(brief(await analyse(fixed, 'template.json')), []);
+  });
+
+  it('reads HCL templates in JSON syntax: interpolations unknown, $${ escaped in the fix', async () => {
+    const text = `{\n  "build": {\n    "sources": ["source.amazon-ebs.x"],\n    "provisioner": [{ "shell": { "inline": ["curl -s \${var.base}/a", "curl -s $\${X:-${IMDS}}/latest/meta-data/ami-id"] } }]\n  }\n}\n`;
+    const findings = await analyse(text, 'build.pkr.json');
+    assert.deepEqual(brief(findings), ['4:71 missingToken fix']);
+    const fixed = fixAll(text, findings);
+    assert.match(JSON.parse(fixed).build.provisioner[0].shell.inline[1], /^: "\$\$\{IMDS_TOKEN:=/);
+    assert.deepEqual(brief(await analyse(fixed, 'build.pkr.json')), []);
+  });
+
+  it('leaves other JSON files alone and counts JSON syntax errors for them', async () => {
+    const other = `{ "provisioners": [{ "type": "shell", "inline": ["curl -s ${ID_URL}"] }] }`;
+    assert.deepEqual(await analyse(other, 'not-packer.json'), []);
+    const analyser = packerAnalyser();
+    assert.equal(analyser.claims('img/template.json', false), true);
+    assert.ok((await analyser.countSyntaxErrors('{ "a": [1, }', 'x.json')) > 0);
+    assert.equal(await analyser.countSyntaxErrors('{ "a": [1] }', 'x.json'), 0);
+  });
+});

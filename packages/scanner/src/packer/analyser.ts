@@ -7,6 +7,8 @@ import { toFileAnalyses } from '../iac/to-findings.js';
 import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { withTree } from '../tree-sitter.js';
 import { extractHcl, type HclAttribute, type HclBlock, type HclExpr, type HclFile } from './hcl.js';
+import { countJsonErrors } from '../cloudformation/parse-json.js';
+import { parsePackerJson } from './json-template.js';
 import { provisionerPieces, type ProvisionerScript } from './provisioners.js';
 
 /** Builders that launch a build instance (their `metadata_options` apply to it). */
@@ -18,21 +20,24 @@ const AMI_BUILDERS = new Set(['amazon-ebs', 'amazon-ebssurrogate', 'amazon-insta
 export const PACKER_NEEDLES: readonly string[] = ['amazon-ebs', 'amazon-instance', 'amazon-chroot'];
 
 /**
- * Packer HCL templates. A directory is one configuration, as `packer build .` reads it: variables
- * declared in one file, `*.auto.pkrvars.hcl` and the `*.pkrvars.hcl` files next to them resolve in
- * the sources of another.
+ * Packer templates: HCL (`*.pkr.hcl`), HCL in JSON syntax (`*.pkr.json`) and legacy JSON
+ * templates (`*.json` with `builders` and `provisioners`). A directory is one configuration, as
+ * `packer build .` reads it: variables declared in one file, `*.auto.pkrvars.hcl` and the
+ * `*.pkrvars.hcl` files next to them resolve in the sources of another. The JSON forms are read
+ * for their provisioners' inline commands only.
  */
 export function packerAnalyser(): Analyser {
   return {
     name: 'packer',
-    claims: (path) => /\.pkr\.hcl$|\.pkrvars\.hcl$/i.test(path),
+    claims: (path) => /\.pkr\.hcl$|\.pkrvars\.hcl$|\.json$/i.test(path),
     mayMatter: (text) => PACKER_NEEDLES.some((needle) => text.includes(needle)) || mayMentionImds(text),
     needles: [...PACKER_NEEDLES, ...PREFILTER_NEEDLES],
     groupOf: (path) => dirname(path),
     async analyse(files) {
+      const hclFiles = files.filter((f) => !isJson(f.path));
       const parsed: HclFile[] = [];
       const scripts = new Map<string, ProvisionerScript[]>();
-      for (const file of files) {
+      for (const file of hclFiles) {
         parsed.push(
           await withTree('hcl', file.text, (tree) => {
             // Only a file that mentions IMDS can hold a provisioner command that reaches it.
@@ -41,7 +46,12 @@ export function packerAnalyser(): Analyser {
           }),
         );
       }
-      const analyses = analysePacker(files, parsed);
+      const analyses: FileAnalysis[] = analysePacker(hclFiles, parsed);
+      for (const file of files.filter((f) => isJson(f.path))) {
+        const template = mayMentionImds(file.text) ? parsePackerJson(file.text, file.path) : undefined;
+        if (template?.syntax) scripts.set(file.file, [...template.scripts]);
+        analyses.push({ file: file.file, findings: [], syntaxProblems: template?.syntaxProblems ?? [] });
+      }
       const required = sourcesRequiringTokens(parsed);
       return Promise.all(
         analyses.map(async (analysis) => {
@@ -57,9 +67,11 @@ export function packerAnalyser(): Analyser {
         }),
       );
     },
-    countSyntaxErrors: (text) => withTree('hcl', text, countSyntaxErrors),
+    countSyntaxErrors: (text, path) => (isJson(path) ? Promise.resolve(countJsonErrors(text)) : withTree('hcl', text, countSyntaxErrors)),
   };
 }
+
+const isJson = (path: string) => /\.json$/i.test(path);
 
 interface Value {
   readonly value: string;
