@@ -147,6 +147,11 @@ export class Values {
         const operand = namedChildren(n).at(-1);
         return operand ? this.evaluate(operand, depth + 1) : UNRESOLVED;
       }
+      case 'expression_with_unary_operator': {
+        // Only a cast keeps the text (`[string]$x`); `-not`, `-join`, `!` and the like do not.
+        const inner = namedChildren(n);
+        return inner.length === 1 && inner[0]!.type === 'cast_expression' && n.text.startsWith('[') ? this.evaluate(inner[0]!, depth + 1) : UNRESOLVED;
+      }
       case 'additive_expression':
       case 'additive_argument_expression': {
         const [left, right] = namedChildren(n);
@@ -239,7 +244,8 @@ export class Values {
   hashtable(node: Node, depth = 0): Hashtable | undefined {
     if (depth > MAX_DEPTH) return undefined;
     const n = unwrap(node);
-    if (n.type === 'cast_expression') {
+    // `[ordered]@{…}`, `[hashtable]$h`: the cast keeps the entries.
+    if (n.type === 'cast_expression' || n.type === 'expression_with_unary_operator') {
       const operand = namedChildren(n).at(-1);
       return operand && this.hashtable(operand, depth + 1);
     }
