@@ -155,9 +155,10 @@ describe('PowerShell requests', () => {
       `curl.exe -s -H "X-aws-ec2-metadata-token: $t" ${IMDS}/meta-data/instance-id`,
       `curl -fsS ${IMDS}/meta-data/ami-id`,
       `wget.exe -qO- ${IMDS}/meta-data/ami-id`,
+      `& "$env:SystemRoot\\System32\\curl.exe" ${IMDS}/meta-data/ami-id`,
     ].join('\n');
     const fs = await findings(script);
-    assert.deepEqual(fs.map((f) => `${f.line}:${f.messageId}`), ['1:missingToken', '3:missingToken', '4:missingToken']);
+    assert.deepEqual(fs.map((f) => `${f.line}:${f.messageId}`), ['1:missingToken', '3:missingToken', '4:missingToken', '5:missingToken']);
     assert.ok(fs.every((f) => f.fix === undefined), 'no PowerShell fix is written into native command lines');
     assert.match(fs[0]!.message, /^curl\.exe reads/);
   });
@@ -175,9 +176,14 @@ describe('PowerShell requests', () => {
       `$put = [Net.HttpWebRequest]::Create('${IMDS}/api/token')`,
       "$put.Method = 'PUT'",
       "$put.Headers['X-aws-ec2-metadata-token-ttl-seconds'] = '300'",
+      '$http = New-Object System.Net.Http.HttpClient',
+      `$http.GetStringAsync('${IMDS}/meta-data/iam/info').Result`,
+      "$http.DefaultRequestHeaders.Add('X-aws-ec2-metadata-token', $t)",
+      `$http.GetStringAsync('${IMDS}/meta-data/iam/info').Result`,
     ].join('\n');
     const fs = await findings(script);
-    assert.deepEqual(fs.map((f) => `${f.line}:${f.messageId}`), ['1:dotNetClient', '3:dotNetClient', '7:dotNetClient']);
+    // HttpClient and WebClient send at once: the header added on line 14 is not sent on line 13.
+    assert.deepEqual(fs.map((f) => `${f.line}:${f.messageId}`), ['1:dotNetClient', '3:dotNetClient', '7:dotNetClient', '13:dotNetClient']);
     assert.ok(fs.every((f) => f.fix === undefined));
     assert.match(fs[0]!.message, /^WebClient\.DownloadString reads .* no automatic fix/);
     assert.match(fs[2]!.message, /^WebRequest\.Create reads/);
@@ -417,5 +423,45 @@ describe('scan() on PowerShell', () => {
     const result = await scan(['.'], { cwd: t.root });
     const requests = result.findings.filter((f) => f.ruleId === 'no-imdsv1-request').map((f) => `${f.file}:${f.line}:${f.messageId}`);
     assert.deepEqual(requests.sort(), ['infra/main.tf:6:breaksAtBoot', 'scripts/boot.ps1:1:missingToken']);
+  });
+
+  it('finds and fixes requests in CloudFormation <powershell> user data under Fn::Sub', async () => {
+    const template = [
+      "AWSTemplateFormatVersion: '2010-09-09'",
+      'Resources:',
+      '  WinHost:',
+      '    Type: AWS::EC2::Instance',
+      '    Properties:',
+      '      ImageId: ami-0123456789abcdef0',
+      '      MetadataOptions:',
+      '        HttpTokens: required',
+      '      UserData:',
+      '        Fn::Base64: !Sub |',
+      '          <powershell>',
+      "          $stack = '${AWS::StackName}'",
+      `          $id = Invoke-RestMethod -Uri ${IMDS}/meta-data/instance-id`,
+      '          Set-Content -Path "C:\\cfn\\${!id}.txt" -Value $stack',
+      '          </powershell>',
+      '',
+    ].join('\n');
+    const path = t.write('cfn/windows.yaml', template);
+    const result = await scan([path], { cwd: t.root });
+    const [finding, ...rest] = result.findings.filter((f) => f.ruleId === 'no-imdsv1-request');
+    assert.equal(rest.length, 0);
+    assert.equal(`${finding!.line}:${finding!.column}:${finding!.messageId}`, '13:17:breaksAtBoot');
+    assert.match(finding!.message, /WinHost requires IMDSv2/);
+    const lines = applyFixes(template, [finding!.fix!]).text.split('\n');
+    assert.match(lines[12]!, /^ {10}\$IMDSToken = Invoke-RestMethod -Method PUT /);
+    assert.match(lines[13]!, /^ {10}\$id = Invoke-RestMethod .* -Headers @\{ 'X-aws-ec2-metadata-token' = \$IMDSToken \}$/);
+    assert.equal(lines[14], '          Set-Content -Path "C:\\cfn\\${!id}.txt" -Value $stack');
+  });
+
+  it('honours imds-guard-ignore comments in PowerShell files', async () => {
+    const path = t.write(
+      'scripts/legacy.ps1',
+      `# imds-guard-ignore-next-line no-imdsv1-request -- the legacy agent reads this once; removed with its next release\n$id = irm ${IMDS}/meta-data/instance-id\n`,
+    );
+    const result = await scan([path], { cwd: t.root });
+    assert.deepEqual(result.findings.map((f) => `${f.ruleId}/${f.messageId}`), []);
   });
 });

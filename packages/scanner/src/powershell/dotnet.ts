@@ -5,12 +5,14 @@ import { asMethod, type PowerShellRequest } from './requests.js';
 import { assignedVariable, enclosingFunction, namedChildren, unwrap, variableName } from './syntax.js';
 import { argumentsOf, type Values } from './values.js';
 
-const WEB_CLIENT_TYPE = /^\[?(system\.)?net\.webclient\]?$/i;
+const WEB_CLIENT_TYPE = /^\[?(system\.)?net\.(webclient|http\.httpclient)\]?$/i;
 const WEB_REQUEST_TYPE = /^\[(system\.)?net\.(http)?webrequest\]$/i;
 /** WebClient methods that send a request, and the HTTP method each uses. */
 const WEB_CLIENT_CALLS: Record<string, Method> = {
   downloadstring: 'GET', downloaddata: 'GET', downloadfile: 'GET', openread: 'GET',
   uploadstring: 'POST', uploaddata: 'POST', uploadvalues: 'POST',
+  // HttpClient
+  getstring: 'GET', get: 'GET', getbytearray: 'GET', getstream: 'GET', put: 'PUT',
 };
 
 interface HeaderChange {
@@ -21,9 +23,10 @@ interface HeaderChange {
 }
 
 /**
- * Requests made through .NET classes: `(New-Object Net.WebClient).DownloadString(url)` and
- * `[System.Net.WebRequest]::Create(url)`. Their headers are set on the object (`.Headers.Add`)
- * before the call, which we follow when the object sits in a variable.
+ * Requests made through .NET classes: `(New-Object Net.WebClient).DownloadString(url)`,
+ * `$httpClient.GetStringAsync(url)` and `[System.Net.WebRequest]::Create(url)`. Their headers are
+ * set on the object (`.Headers.Add`, `.DefaultRequestHeaders.Add`) before the call, which we
+ * follow when the object sits in a variable.
  */
 export class DotNetRequests {
   private readonly headerChanges: HeaderChange[] = [];
@@ -79,7 +82,8 @@ export class DotNetRequests {
     const variable = unwrap(target).type === 'variable' ? variableName(unwrap(target)) : undefined;
     // UploadString(url, 'PUT', data) names its method; the two-argument form POSTs.
     const named = method === 'POST' && args.length >= 3 ? asMethod(this.values.evaluate(args[1]!)) : method;
-    return this.request(call, `WebClient.${member}`, args[0], named, variable);
+    const type = this.isHttpClient(target) ? 'HttpClient' : 'WebClient';
+    return this.request(call, `${type}.${member}`, args[0], named, variable, false);
   }
 
   private webRequest(call: Node): PowerShellRequest | undefined {
@@ -93,15 +97,20 @@ export class DotNetRequests {
     const change = variable && this.methodChanges.filter((m) => m.target === variable && m.node.startIndex > call.endIndex && this.sameScope(m.node, call)).at(0);
     if (change) method = asMethod(this.values.evaluate(change.value));
     const typeName = type.replace(/^\[(system\.)?net\./i, '').replace(/\]$/, '');
-    return this.request(call, `${typeName}.${memberOf(call)}`, url, method, variable);
+    return this.request(call, `${typeName}.${memberOf(call)}`, url, method, variable, true);
   }
 
-  private request(call: Node, client: string, urlNode: Node, method: Method, variable: string | undefined): PowerShellRequest {
+  /**
+   * `headersAfter`: a WebRequest is sent later (GetResponse), so headers set after Create count; a
+   * WebClient or HttpClient call sends at once, so only headers set before it do.
+   */
+  private request(call: Node, client: string, urlNode: Node, method: Method, variable: string | undefined, headersAfter: boolean): PowerShellRequest {
     const headers: string[] = [];
     let unresolvedHeaders: string | undefined;
     if (variable) {
       for (const change of this.headerChanges) {
         if (change.target !== variable || !this.sameScope(change.node, call)) continue;
+        if (!headersAfter && change.node.startIndex > call.startIndex) continue;
         const key = change.key ? this.values.evaluate(change.key) : UNRESOLVED;
         if (key.includes(UNRESOLVED)) unresolvedHeaders = `a header whose name is not known is added by ${change.node.text.split('\n')[0]}`;
         else headers.push(`${key}: ${change.value ? this.values.evaluate(change.value) : ''}`);
@@ -122,6 +131,13 @@ export class DotNetRequests {
   /** Header changes count wherever they are in the same function: the object is usually set up and used in a few lines. */
   private sameScope(a: Node, b: Node): boolean {
     return enclosingFunction(this.values.functions, a)?.id === enclosingFunction(this.values.functions, b)?.id;
+  }
+
+  private isHttpClient(target: Node): boolean {
+    const n = unwrap(target);
+    const name = n.type === 'variable' ? variableName(n) : undefined;
+    const origin = name ? this.values.lookup(name, n) : n;
+    return origin !== undefined && /http\.httpclient/i.test(origin.text);
   }
 
   private isWebClient(target: Node, depth = 0): boolean {
@@ -158,7 +174,8 @@ function memberOf(node: Node): string | undefined {
 /** `$wc.Headers` → `wc`: the variable whose Headers collection a node is. */
 function headersTarget(node: Node): string | undefined {
   const n = unwrap(node);
-  if (n.type !== 'member_access' || memberOf(n)?.toLowerCase() !== 'headers') return undefined;
+  const member = memberOf(n)?.toLowerCase();
+  if (n.type !== 'member_access' || (member !== 'headers' && member !== 'defaultrequestheaders')) return undefined;
   const base = namedChildren(n)[0];
   return base && unwrap(base).type === 'variable' ? variableName(unwrap(base)) : undefined;
 }

@@ -30,8 +30,10 @@ export interface PowerShellRequest extends RequestModel {
 export function commandRequests(command: Node, values: Values): PowerShellRequest[] {
   const nameNode = command.childForFieldName('command_name');
   if (!nameNode) return [];
-  const written = nameNode.text;
-  const name = written.toLowerCase().replace(/^microsoft\.powershell\.utility\\/, '');
+  // `& "$env:SystemRoot\System32\curl.exe" …` names the program by a path in a string.
+  const inner = nameNode.type === 'command_name_expr' ? namedChildren(nameNode)[0] : undefined;
+  const written = inner && inner.type !== 'command_name' ? values.evaluate(inner) : nameNode.text;
+  const name = written.toLowerCase().replace(/^microsoft\.powershell\.utility\\/, '').replace(/^.*[\\/]/, '');
   const binding = bindArguments(command);
   // In PowerShell 7 `curl`/`wget` are the native programs; options the cmdlets do not have
   // (`-s`, `-X`, `--header`) show which one a script was written for.
@@ -100,7 +102,7 @@ function nativeRequests(command: Node, client: 'curl' | 'wget', values: Values):
     });
   return CLIENTS[client]!(args).map((r) => ({
     kind: 'native',
-    client: command.childForFieldName('command_name')!.text,
+    client: client === 'curl' ? 'curl.exe' : 'wget.exe',
     method: r.method,
     url: r.url,
     headers: r.headers,
