@@ -215,6 +215,40 @@ module "asg" {
     assert.match(findings[1]!.message, /; fix its user data first \(line 16\)$/);
   });
 
+  it('reads each part of a cloudinit_config data source as user data', async () => {
+    const { findings, dir } = await scanModule({
+      'main.tf': `data "cloudinit_config" "node" {
+  gzip          = true
+  base64_encode = true
+
+  part {
+    content_type = "text/cloud-config"
+    content      = yamlencode({ packages = ["jq"] })
+  }
+
+  part {
+    content_type = "text/x-shellscript"
+    content      = <<-EOT
+      #!/bin/bash
+      curl -s http://169.254.169.254/latest/meta-data/instance-id > /etc/node-id
+    EOT
+  }
+}
+
+resource "aws_launch_template" "node" {
+  user_data = data.cloudinit_config.node.rendered
+  metadata_options {
+    http_tokens = "required"
+  }
+}
+`,
+    });
+    assert.deepEqual(findings.map(brief), [`${dir}/main.tf:14:7 no-imdsv1-request/breaksAtBoot`]);
+    assert.match(findings[0]!.message, /but aws_launch_template\.node requires IMDSv2/);
+    // The gzip of the rendered result does not stop a fix of the text in the file.
+    assert.ok(findings[0]!.fix);
+  });
+
   it('does not call a request breaking when the metadata endpoint is off altogether', async () => {
     const { findings, dir } = await scanModule({
       'main.tf': `resource "aws_instance" "off" {

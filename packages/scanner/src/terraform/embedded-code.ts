@@ -4,7 +4,8 @@
  * runs on those instances at boot; `remote-exec` provisioners, which run on the instance too; and
  * `local-exec` provisioners and `external` data sources, which run on the machine that runs
  * Terraform. User data is followed through `base64encode()`, `base64gzip()`, `local.x`, `var.x`
- * defaults, conditions, `file()`, `filebase64()` and `templatefile()`.
+ * defaults, conditions, `file()`, `filebase64()`, `templatefile()` and the parts of a
+ * `cloudinit_config` data source.
  */
 import { basename } from 'node:path';
 import type { Node, Parser } from 'web-tree-sitter';
@@ -172,7 +173,9 @@ class Collector {
         return this.call(node, file, options, hops, fixable);
       case 'variable_expr': {
         const path = traversalOf(expression);
-        if (!path || path.length !== 2 || hops <= 0) return [];
+        if (!path || hops <= 0) return [];
+        if (path.length === 4 && path[0] === 'data' && path[1] === 'cloudinit_config' && path[3] === 'rendered') return this.cloudinitParts(path[2]!, options, hops - 1, fixable);
+        if (path.length !== 2) return [];
         const definition =
           path[0] === 'local'
             ? Configuration.pick(this.config.locals.get(path[1]!), file)
@@ -184,6 +187,24 @@ class Collector {
       default:
         return [];
     }
+  }
+
+  /**
+   * `data "cloudinit_config"`: each `part`'s content is user data of its own (a script, a
+   * cloud-config). Its gzip and base64 apply to the rendered result, not to the text in the file.
+   */
+  private cloudinitParts(name: string, options: Options, hops: number, fixable: boolean): { host: Host; shell: EmbeddedShell }[] {
+    const out: { host: Host; shell: EmbeddedShell }[] = [];
+    for (const file of this.config.files) {
+      for (const block of blocksIn(file.body, 'data')) {
+        if (block.labels[0] !== 'cloudinit_config' || block.labels[1] !== name) continue;
+        for (const part of blocksIn(block.body, 'part')) {
+          const content = attributesIn(part.body).get('content');
+          if (content) out.push(...this.texts(content.value, file, options, hops, fixable));
+        }
+      }
+    }
+    return out;
   }
 
   private call(node: Node, file: TfFile, options: Options, hops: number, fixable: boolean): { host: Host; shell: EmbeddedShell }[] {
