@@ -26,17 +26,25 @@ parentPort!.on('message', (request: Request) => {
   void answer(request);
 });
 
+// An error thrown outside the awaited analysis (a stray timer) would end the thread with the
+// caller still waiting: answer the waiting call with it instead.
+process.on('uncaughtException', (err) => reply({ failure: message(err) }));
+
 async function answer(request: Request): Promise<void> {
-  let reply: Reply;
+  let outcome: Reply;
   try {
     const analyser = (await loaded).find((a) => a.name === request.analyser);
     if (!analyser) throw new Error(`the scanner has no analyser named ${request.analyser}`);
-    reply = { analyses: await analyser.analyse(request.sources) };
+    outcome = { analyses: await analyser.analyse(request.sources) };
   } catch (err) {
-    reply = { failure: message(err) };
+    outcome = { failure: message(err) };
   }
+  reply(outcome);
+}
+
+function reply(outcome: Reply): void {
   try {
-    port.postMessage(reply);
+    port.postMessage(outcome);
   } catch (err) {
     port.postMessage({ failure: `its results could not be passed back: ${message(err)}` } satisfies Reply);
   }

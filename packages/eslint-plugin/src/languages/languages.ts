@@ -25,7 +25,22 @@ const textOf = (file: File) => (typeof file.body === 'string' ? file.body : new 
 /** The file on disk, which the analysers name findings by and read a Terraform module's other files next to. */
 const pathOf = (file: File) => file.physicalPath || file.path;
 
-function language(visitorKeys: Record<string, string[]>, parse: (text: string, path: string) => ParseOutcome): Language {
+/**
+ * An analysis that fails is reported for its file only, as a parsing error (the scan lists it as
+ * "analysis failed" and goes on): one file must not stop the whole lint run.
+ */
+function guarded(parse: (text: string, path: string) => ParseOutcome): (text: string, path: string) => ParseOutcome {
+  return (text, path) => {
+    try {
+      return parse(text, path);
+    } catch (err) {
+      return { ok: false, errors: [{ message: `imds-guard could not analyse this file: ${err instanceof Error ? err.message : String(err)}`, line: 1, column: 1 }] };
+    }
+  };
+}
+
+function language(visitorKeys: Record<string, string[]>, unguarded: (text: string, path: string) => ParseOutcome): Language {
+  const parse = guarded(unguarded);
   return {
     fileType: 'text',
     lineStart: 1,

@@ -55,6 +55,8 @@ function spawn(workerData: Channel, transferList: MessagePort[]): Worker {
 /** Runs the scanner's analyser `analyser` on `sources` and waits for the result. */
 export function analyseSync(analyser: string, sources: readonly SourceFile[]): FileAnalysis[] {
   const t = (thread ??= start());
+  // Anything left over (an answer to an error thrown after a reply) belongs to no one now.
+  while (receiveMessageOnPort(t.port)) continue;
   Atomics.store(t.signal, 0, 0);
   t.worker.postMessage({ analyser, sources } satisfies Request);
   const waited = Atomics.wait(t.signal, 0, 0, TIMEOUT_MS);
