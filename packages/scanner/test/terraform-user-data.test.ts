@@ -249,6 +249,27 @@ resource "aws_launch_template" "node" {
     assert.ok(findings[0]!.fix);
   });
 
+  it('puts a known one-word value in place of its interpolation, but never a whole command', async () => {
+    const { findings, dir } = await scanModule({
+      'main.tf': `locals {
+  imds  = "http://169.254.169.254/latest/meta-data"
+  fetch = "curl -s http://169.254.169.254/latest/meta-data/instance-id"
+}
+
+resource "aws_instance" "w" {
+  ami       = "ami-0abc"
+  user_data = <<-EOT
+    #!/bin/bash
+    curl -s \${local.imds}/local-ipv4
+    \${local.fetch}
+  EOT
+}
+`,
+    });
+    assert.deepEqual(findings.map(brief), [`${dir}/main.tf:6:1 no-imdsv1-instance-config/tokensMissing`, `${dir}/main.tf:10:5 no-imdsv1-request/missingToken`]);
+    assert.match(findings[1]!.message, /reads http:\/\/169\.254\.169\.254\/latest\/meta-data\/local-ipv4 /);
+  });
+
   it('does not call a request breaking when the metadata endpoint is off altogether', async () => {
     const { findings, dir } = await scanModule({
       'main.tf': `resource "aws_instance" "off" {

@@ -261,7 +261,7 @@ class Collector {
   private interpolator(file: TfFile): Interpolate {
     return (expression) => {
       const value = singleScalar(this.evaluator.evaluate(expression, file));
-      return value && value.kind === 'string' ? value.value : undefined;
+      return value && value.kind === 'string' ? asWord(value.value) : undefined;
     };
   }
 
@@ -289,8 +289,17 @@ function varsInterpolator(vars: Outcome | undefined): Interpolate | undefined {
     if (!path || path.length !== 1) return undefined;
     const entry = only.entries.get(path[0]!);
     const value = entry && singleScalar(entry);
-    return value && value.kind === 'string' ? value.value : undefined;
+    return value && value.kind === 'string' ? asWord(value.value) : undefined;
   };
+}
+
+/**
+ * A value that reads as one shell word (a URL, a name): it can stand in the text. One with spaces
+ * or shell syntax could hold a whole command, and a fix must never insert inside `${…}`, so that
+ * stays an opaque word.
+ */
+function asWord(value: string): string | undefined {
+  return /^[^\s;&|<>()`$"'\\{}*?[\]#~]+$/.test(value) ? value : undefined;
 }
 
 function withoutFix(shell: EmbeddedShell): EmbeddedShell {
