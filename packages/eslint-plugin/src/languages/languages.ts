@@ -74,13 +74,15 @@ const terraform = language(visitorKeysOf('terraform'), (text, path) => ok(parseT
 /**
  * CloudFormation templates, YAML or JSON. Any YAML or JSON file can be given to it: a file that
  * the scanner's prefilter passes over gets an empty tree and no analysis, so ordinary YAML and
- * JSON cost one text search (and a parse only when it holds ESLint directive comments). A file
+ * JSON cost one text search (and YAML a parse when it holds ESLint directive comments). A file
  * the scanner recognises as a template but cannot read is a parsing error, with its positions.
  */
 const cloudformation = language(VISITOR_KEYS, (text, path) => {
   const syntax = syntaxOf(path, text);
   const matters = mayMatter(path, text, 'cloudformation');
-  const tree = matters || text.includes('eslint') ? parseCloudFormation(syntax, text) : emptyTree(syntax, text);
+  // A YAML file's comments may hold ESLint directives (for other rules too); JSON has no comments.
+  const directives = syntax === 'yaml' && text.includes('eslint');
+  const tree = matters || directives ? parseCloudFormation(syntax, text) : emptyTree(syntax, text);
   if (!matters) return ok(tree, { findings: [], syntaxProblems: [] });
   const analysis = analyseFile(path, text, 'cloudformation');
   if (analysis.syntaxProblems.length > 0) {
