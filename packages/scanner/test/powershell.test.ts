@@ -205,6 +205,32 @@ describe('PowerShell requests', () => {
     ]);
   });
 
+  it('judges a request that depends on function parameters at each call, with the arguments of that call', async () => {
+    const script = [
+      'function Invoke-Imds {',
+      '    param([Parameter(Mandatory)][string]$Path, [hashtable]$Headers = @{}, [switch]$Raw)',
+      `    Invoke-RestMethod -Uri "${IMDS}/$Path" -Headers $Headers`,
+      '}',
+      'function Get-Url([string]$Url) { irm $Url }',
+      'Invoke-Imds -Path meta-data/instance-id',
+      'Invoke-Imds -Raw meta-data/ami-id',
+      "Invoke-Imds -Pa meta-data/mac -Headers @{ 'X-aws-ec2-metadata-token' = $t }",
+      `Get-Url '${IMDS}/meta-data/hostname'`,
+      "Get-Url 'https://example.com/'",
+      'Invoke-Imds @splatted',
+    ].join('\n');
+    const fs = await findings(script);
+    assert.deepEqual(fs.map((f) => `${f.line}:${f.messageId}`), ['6:missingToken', '7:missingToken', '9:missingToken']);
+    assert.match(fs[0]!.message, /latest\/meta-data\/instance-id without/);
+    assert.match(fs[1]!.message, /latest\/meta-data\/ami-id without/);
+    assert.ok(fs.every((f) => f.fix === undefined));
+  });
+
+  it('says it cannot tell when such a function is never called', async () => {
+    const script = `function Invoke-Imds([string]$Path, [hashtable]$Headers) {\n  irm "${IMDS}/$Path" -Headers $Headers\n}\n`;
+    assert.deepEqual(await ids(script), ['2:no-imdsv1-request/cannotDetermine']);
+  });
+
   it('reports a misspelled token header and fixes its name', async () => {
     const script = `irm ${IMDS}/meta-data/ami-id -Headers @{ 'X-aws-metadata-token' = $t }\n`;
     assert.deepEqual(await ids(script), ['1:no-imdsv1-request/misspelledToken']);

@@ -1,6 +1,7 @@
 import { classifyHeader, classifyUrl, describeUrl, judgeRequest, TOKEN_HEADER, type Edit, type Verdict } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
 import type { RawFinding } from '../bash/analyse.js';
+import { bindCall, functionsByName } from './calls.js';
 import { assignedTo, DotNetRequests } from './dotnet.js';
 import { addHeader, enclosingStatement, insertBefore, tokenFetchLine, tokenHeader, ttlHeader, TOKEN_VARIABLE } from './fixes.js';
 import { commandRequests, type PowerShellRequest } from './requests.js';
@@ -27,6 +28,8 @@ interface TokenVariable {
 export class PowerShellAnalysis {
   private readonly values: Values;
   private readonly requests: PowerShellRequest[];
+  /** Calls of the script's own functions, by function. */
+  private readonly calls = new Map<number, Node[]>();
 
   constructor(
     root: Node,
@@ -39,14 +42,53 @@ export class PowerShellAnalysis {
       nodes.filter((n) => n.type === 'invokation_expression'),
       nodes.filter((n) => n.type === 'assignment_expression'),
     );
-    this.requests = [
-      ...nodes.filter((n) => n.type === 'command').flatMap((c) => commandRequests(c, this.values)),
-      ...dotnet.requests(),
-    ].sort((a, b) => a.site.startIndex - b.site.startIndex);
+    const commands = nodes.filter((n) => n.type === 'command');
+    this.requests = [...commands.flatMap((c) => commandRequests(c, this.values)), ...dotnet.requests()].sort(
+      (a, b) => a.site.startIndex - b.site.startIndex,
+    );
+    const byName = functionsByName(this.values.functions);
+    for (const c of commands) {
+      const fn = byName.get(c.childForFieldName('command_name')?.text.toLowerCase() ?? '');
+      if (fn) this.calls.set(fn.id, [...(this.calls.get(fn.id) ?? []), c]);
+    }
   }
 
   run(): RawFinding[] {
-    const judged = this.requests.map((request) => ({ request, verdict: judgeRequest(request) }));
+    const judged: Judged[] = [];
+    const atCallers: RawFinding[] = [];
+    for (const request of this.requests) {
+      const verdict = judgeRequest(request);
+      const fn = enclosingFunction(this.values.functions, request.site);
+      const calls = fn ? (this.calls.get(fn.id) ?? []) : [];
+      const dependsOnCaller = verdict.kind === 'unknown-target' || verdict.kind === 'cannot-determine';
+      if (fn && dependsOnCaller && calls.length > 0 && request.kind !== 'dotnet') atCallers.push(...this.judgeAtCalls(request, fn, calls));
+      else judged.push({ request, verdict });
+    }
+    return [...this.report(judged), ...atCallers];
+  }
+
+  /**
+   * A request whose target or headers come from the function's parameters is judged at each call
+   * of the function, with the arguments of that call (one level deep), and reported there.
+   */
+  private judgeAtCalls(request: PowerShellRequest, fn: Node, calls: readonly Node[]): RawFinding[] {
+    const out: RawFinding[] = [];
+    for (const call of calls) {
+      const args = bindCall(call, this.values.parametersOf(fn));
+      if (!args) continue;
+      const seen = new Set<string>();
+      for (const bound of commandRequests(request.site, this.values.withArguments(fn, args))) {
+        for (const f of findingsForVerdict({ request: bound, verdict: judgeRequest(bound) })) {
+          if (seen.has(f.messageId)) continue;
+          seen.add(f.messageId);
+          out.push({ ...f, start: call.startIndex, end: call.endIndex });
+        }
+      }
+    }
+    return out;
+  }
+
+  private report(judged: Judged[]): RawFinding[] {
     const tokens = this.tokenVariables(judged);
     // One token fetch per scope, before its first request and for that request's address.
     const firstInScope = new Map<number, FirstRequest>();

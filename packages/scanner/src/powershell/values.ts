@@ -10,6 +10,12 @@ interface Assignment {
   readonly fn: Node | null;
 }
 
+export interface FunctionParameter {
+  readonly name: string;
+  readonly isSwitch: boolean;
+  readonly default?: Node;
+}
+
 export interface HashEntry {
   readonly key: string;
   readonly keyNode: Node;
@@ -36,8 +42,10 @@ const MAX_DEPTH = 12;
 export class Values {
   readonly functions: readonly Node[];
   private readonly assignments: Assignment[] = [];
-  /** Per function: the names of its parameters, which hide any script-level variable of the same name. */
-  private readonly parameters = new Map<number, Set<string>>();
+  /** Per function: its parameters in order; they hide any script-level variable of the same name. */
+  private readonly parameters = new Map<number, FunctionParameter[]>();
+  /** Set on a view made by withArguments: what one call passes to one function's parameters. */
+  private bound?: { readonly fn: Node; readonly args: ReadonlyMap<string, Node> };
   /** Hashtable variables changed after their assignment: `$h.Add(k, v)`, `$h[k] = v`, `$h.k = v`. */
   private readonly mutations: { name: string; node: Node; key?: Node; value?: Node }[] = [];
 
@@ -45,13 +53,17 @@ export class Values {
     const nodes = descendants(root, new Set(['function_statement', 'assignment_expression', 'invokation_expression', 'foreach_statement']));
     this.functions = nodes.filter((n) => n.type === 'function_statement');
     for (const fn of this.functions) {
-      const names = new Set<string>();
-      for (const v of descendants(fn, new Set(['script_parameter']))) {
-        const variable = v.namedChildren.find((c) => c?.type === 'variable');
+      const params: FunctionParameter[] = [];
+      for (const p of descendants(fn, new Set(['script_parameter']))) {
+        if (enclosingFunction(this.functions, p)?.id !== fn.id) continue;
+        const variable = p.namedChildren.find((c) => c?.type === 'variable');
         const name = variable && variableName(variable);
-        if (name) names.add(name);
+        const attributes = p.namedChildren.find((c) => c?.type === 'attribute_list')?.text.toLowerCase() ?? '';
+        const fallback = p.namedChildren.find((c) => c?.type === 'script_parameter_default');
+        const value = fallback && namedChildren(fallback).at(-1);
+        if (name) params.push({ name, isSwitch: /\[switch\]/.test(attributes), ...(value ? { default: value } : {}) });
       }
-      this.parameters.set(fn.id, names);
+      this.parameters.set(fn.id, params);
     }
     for (const n of nodes) {
       if (n.type === 'assignment_expression') this.assignment(n);
@@ -100,10 +112,25 @@ export class Values {
     if (name) this.assignments.push({ name, node, value: undefined, fn: enclosingFunction(this.functions, node) });
   }
 
+  parametersOf(fn: Node): readonly FunctionParameter[] {
+    return this.parameters.get(fn.id) ?? [];
+  }
+
+  /** A view in which `fn`'s parameters hold what one call passes (their defaults otherwise). */
+  withArguments(fn: Node, args: ReadonlyMap<string, Node>): Values {
+    const view = Object.create(this) as Values;
+    view.bound = { fn, args };
+    return view;
+  }
+
   /** The assignment whose value `$name` holds at `at`, or undefined when it is not a plain one. */
   lookup(name: string, at: Node): Node | undefined {
     const fn = enclosingFunction(this.functions, at);
-    if (fn && this.parameters.get(fn.id)?.has(name)) return undefined;
+    const parameter = fn ? this.parameters.get(fn.id)?.find((p) => p.name === name) : undefined;
+    if (parameter) {
+      if (this.bound?.fn.id !== fn!.id) return undefined;
+      return this.bound.args.get(name) ?? parameter.default;
+    }
     let found: Assignment | undefined;
     for (const a of this.assignments) {
       if (a.name !== name || a.node.endIndex > at.startIndex) continue;
