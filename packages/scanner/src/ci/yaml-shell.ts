@@ -53,10 +53,6 @@ export class YamlShellBuilder {
     this.eol = host.includes('\r\n') ? '\r\n' : '\n';
   }
 
-  get length(): number {
-    return this.b.length;
-  }
-
   get isEmpty(): boolean {
     return this.spans.length === 0;
   }
