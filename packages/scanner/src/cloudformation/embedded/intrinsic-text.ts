@@ -90,9 +90,13 @@ function joinText(arg: TemplateNode | undefined, ctx: TextContext): MappedText |
 /** Items joined by `delimiter` (Fn::Join, an SSM `runCommand` list joined by newlines). */
 export function itemsText(items: readonly TemplateNode[], delimiter: string, ctx: TextContext): MappedText {
   let out = MappedText.empty();
+  // The delimiter starts where the previous item's text ends (inside its quotes), so that text
+  // added at the end of an item's line is written into that item.
+  let previousEnd = items[0]?.start ?? 0;
   items.forEach((item, i) => {
-    if (i > 0) out = out.concat(MappedText.decoded(items[i - 1]!.end, item.start, delimiter));
+    if (i > 0) out = out.concat(MappedText.decoded(previousEnd, item.start, delimiter));
     const text = partText(item, ctx);
+    previousEnd = text.segments.at(-1)?.hostEnd ?? item.end;
     const plainItem = item.kind === 'scalar' && !item.tag ? (item as ScalarNode) : undefined;
     out = out.concat(plainItem ? newItemEscape(text, plainItem, delimiter, ctx) : text);
   });

@@ -64,7 +64,9 @@ function jsonString(host: string, node: ScalarNode): MappedText | undefined {
     }
     const c = host[i + 1] ?? '';
     if (c === 'u') {
-      out.decoded(i, i + 6, String.fromCharCode(parseInt(host.slice(i + 2, i + 6), 16)));
+      const digits = host.slice(i + 2, i + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(digits)) return undefined;
+      out.decoded(i, i + 6, String.fromCharCode(parseInt(digits, 16)));
       i += 6;
     } else {
       out.decoded(i, i + 2, JSON_ESCAPES[c] ?? c);
@@ -115,7 +117,10 @@ function flowScalar(host: string, node: ScalarNode, style: FlowStyle): MappedTex
         i = j;
       } else if (HEX_LENGTH[e]) {
         const n = HEX_LENGTH[e]!;
-        out.decoded(i, i + 2 + n, String.fromCodePoint(parseInt(host.slice(i + 2, i + 2 + n), 16)));
+        const digits = host.slice(i + 2, i + 2 + n);
+        const code = /^[0-9a-fA-F]+$/.test(digits) && digits.length === n ? parseInt(digits, 16) : NaN;
+        if (!(code <= 0x10ffff)) return undefined;
+        out.decoded(i, i + 2 + n, String.fromCodePoint(code));
         i += 2 + n;
       } else if (e in YAML_ESCAPES) {
         out.decoded(i, i + 2, YAML_ESCAPES[e]!);
