@@ -133,6 +133,34 @@ describe('Fn::Sub and Fn::Join', () => {
     assert.match(out, /^ {10}ID=\$\(curl -H "X-aws-ec2-metadata-token: \$IMDS_TOKEN" -s /m);
   });
 
+  it('escapes a fix for Fn::Sub inside a JSON string: ${! and JSON escapes together', async () => {
+    const text = [
+      '{',
+      '  "Resources": {',
+      '    "Host": {',
+      '      "Type": "AWS::EC2::Instance",',
+      '      "Properties": {',
+      '        "MetadataOptions": { "HttpTokens": "required" },',
+      `        "UserData": { "Fn::Base64": { "Fn::Sub": "#!/bin/bash\\nID=$(curl -s ${IMDS}/instance-id)\\necho \\"\${!ID} \${AWS::Region}\\"\\n" } }`,
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const [request] = requests(await analyse(text, 'stack.json'));
+    assert.equal(request?.messageId, 'breaksAtBoot');
+    const out = await fixedAndClean(text, 'stack.json');
+    assert.ok(out.includes('\\n: \\"${!IMDS_TOKEN:=$(curl -sS -X PUT \\"http://169.254.169.254/latest/api/token\\"'), out);
+    assert.ok(out.includes('ID=$(curl -H \\"X-aws-ec2-metadata-token: $IMDS_TOKEN\\" -s '), out);
+  });
+
+  it('keeps the text of a scalar it could not follow when Fn::Sub substitutes in it', async () => {
+    const text = ['v: !Sub |2', `    curl -s ${IMDS}/instance-id --region \${AWS::Region} \${!X}`, ''].join('\n');
+    const mapped = valueText(nodeAt(text, ['v']), { host: text, syntax: 'yaml' })!;
+    assert.equal(mapped.text, `  curl -s ${IMDS}/instance-id --region __CFN_AWS_Region__ \${X}\n`);
+  });
+
   it('joins Fn::Join items, reports a command split over items where it starts, and adds a line as a new item', async () => {
     const text = [
       '{',

@@ -77,8 +77,7 @@ export class MappedText {
 
   /**
    * Replaces the value's characters [from, to) with `text`, which stands for the host text they
-   * came from (a `${Param}` becoming a placeholder word). Verbatim segments are split exactly; an
-   * escape cut in two is replaced whole.
+   * came from (a `${Param}` becoming a placeholder word). Verbatim segments are split exactly.
    */
   replace(from: number, to: number, text: string): MappedText {
     const out: Segment[] = [];
@@ -111,6 +110,10 @@ export class MappedText {
         hostStart ??= s.hostStart + Math.max(0, from - start);
         hostEnd = s.hostStart + (Math.min(end, to) - start);
       } else {
+        // A decoded piece cut by the range keeps its outer parts, mapped to the same host text
+        // (a scalar the walk could not follow is one such piece, and holds the whole script).
+        if (start < from) out.push({ ...s, text: s.text.slice(0, from - start) });
+        if (end > to) suffix = { ...s, text: s.text.slice(to - start) };
         hostStart ??= s.hostStart;
         hostEnd = s.hostEnd;
       }
