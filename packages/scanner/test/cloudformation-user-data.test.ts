@@ -301,6 +301,35 @@ describe('user data and the launch settings it runs under', () => {
   });
 });
 
+describe('user data formats', () => {
+  it('hands #cloud-config user data to its extractor, and escapes its fixes for both hosts', async () => {
+    const text = [
+      'Resources:',
+      '  Node:',
+      '    Type: AWS::EC2::Instance',
+      '    Properties:',
+      '      MetadataOptions: { HttpTokens: required }',
+      '      UserData:',
+      '        Fn::Base64: !Sub |',
+      '          #cloud-config',
+      '          runcmd:',
+      '            - echo "${AWS::Region}" > /etc/region',
+      `            - "curl -s ${IMDS}/instance-id > /etc/instance-id"`,
+      '',
+    ].join('\n');
+    const [request] = requests(await analyse(text));
+    assert.deepEqual([request?.line, request?.messageId], [11, 'breaksAtBoot']);
+    assert.match(request!.message, /in the UserData of Node\)$/);
+    const out = await fixedAndClean(text, 'template.yaml', 'safe');
+    assert.match(out, /\$\{!IMDS_TOKEN:=/);
+  });
+
+  it('reads a script for another interpreter as nothing', async () => {
+    const text = ['Resources:', '  Host:', '    Type: AWS::EC2::Instance', '    Properties:', '      MetadataOptions: { HttpTokens: required }', '      UserData: !Base64 |', '        #!/usr/bin/env python3', `        import urllib.request; urllib.request.urlopen("${IMDS}/instance-id")`, ''].join('\n');
+    assert.deepEqual(requests(await analyse(text)), []);
+  });
+});
+
 describe('SSM documents', () => {
   const document = (schema: string) =>
     [`schemaVersion: "${schema}"`, 'mainSteps:', '  - action: aws:runShellScript', '    name: id', '    inputs:', '      runCommand:', '        - set -e', `        - curl -s ${IMDS}/{{ Path }}`, ''].join('\n');
