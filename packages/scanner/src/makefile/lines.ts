@@ -9,7 +9,7 @@
 import { classify, type MakeStatement } from './syntax.js';
 
 export type MakeLine =
-  | { readonly kind: 'recipe'; readonly start: number; readonly end: number; readonly rule: RuleLine }
+  | { readonly kind: 'recipe'; readonly start: number; readonly end: number; readonly rule: RuleLine; readonly prefix: string }
   | { readonly kind: 'make'; readonly start: number; readonly end: number; readonly code: number; readonly statement: MakeStatement | 'conditional' | 'define' };
 
 /** A rule's header: where its targets are and, for `target: prereqs ; recipe`, where that recipe starts. */
@@ -47,7 +47,7 @@ export function makeLines(text: string): MakeLines {
     }
     if (rule && text.startsWith(prefix, i)) {
       const end = logicalEnd(text, i);
-      lines.push({ kind: 'recipe', start, end, rule });
+      lines.push({ kind: 'recipe', start, end, rule, prefix });
       i = nextLine(text, end);
       continue;
     }
@@ -75,7 +75,7 @@ export function makeLines(text: string): MakeLines {
     }
     rule = { start, targets: text.slice(start, text.indexOf(':', start)).trim(), ...(statement.recipeAt !== undefined ? { inlineRecipe: start + statement.recipeAt } : {}) };
     // After the `;` the rest of the line is recipe text, `#` and all.
-    if (rule.inlineRecipe !== undefined) lines.push({ kind: 'recipe', start: rule.inlineRecipe, end, rule });
+    if (rule.inlineRecipe !== undefined) lines.push({ kind: 'recipe', start: rule.inlineRecipe, end, rule, prefix });
   }
   unclosed.push(...defines);
   return { lines, unclosed };

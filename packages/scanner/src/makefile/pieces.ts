@@ -21,7 +21,6 @@ export function makefileShell(host: string): MakefileShell {
   const language = interpreterLanguage(expandText(variables.get('SHELL') ?? '/bin/sh', variables).trim().split(/\s+/)[0] ?? '');
   if (!language) return { pieces: [], problems };
   const oneShell = lines.some((l) => l.kind === 'make' && l.statement !== 'conditional' && l.statement !== 'define' && l.statement.kind === 'rule' && /^\.ONESHELL\b/.test(host.slice(l.start, l.code).trim()));
-  const prefix = recipePrefix(host, lines);
   const pieces: EmbeddedShell[] = [];
   const shellCalls: { call: ShellCall; context: string }[] = [];
 
@@ -33,10 +32,10 @@ export function makefileShell(host: string): MakefileShell {
     const onShell = (call: ShellCall) => shellCalls.push({ call, context: `runs when make expands the recipe for ${rule.targets}` });
     group.forEach((line, n) => {
       if (n > 0) builder.verbatim(group[n - 1]!.end, host.slice(group[n - 1]!.end, group[n - 1]!.end + 1));
-      expandInto(builder, host, commandStart(host, line, rule, prefix), line.end, variables, onShell, prefix);
+      expandInto(builder, host, commandStart(host, line, rule), line.end, variables, onShell, line.prefix);
     });
     if (builder.length === 0) continue;
-    pieces.push(builder.build({ context: `in the recipe for ${rule.targets}`, language, escape: recipeEscape(oneShell ? prefix : undefined) }));
+    pieces.push(builder.build({ context: `in the recipe for ${rule.targets}`, language, escape: recipeEscape(oneShell ? group[0]!.prefix : undefined) }));
   }
 
   for (const line of lines) {
@@ -70,8 +69,8 @@ export function makefileShell(host: string): MakefileShell {
 }
 
 /** A recipe line's command: after the recipe prefix, blanks, and the `@`, `-` and `+` prefixes make strips. */
-function commandStart(host: string, line: MakeLine, rule: RuleLine, prefix: string): number {
-  let i = line.start === rule.inlineRecipe ? line.start : line.start + prefix.length;
+function commandStart(host: string, line: Extract<MakeLine, { kind: 'recipe' }>, rule: RuleLine): number {
+  let i = line.start === rule.inlineRecipe ? line.start : line.start + line.prefix.length;
   while (i < line.end && /[ \t@+-]/.test(host[i]!)) i++;
   return i;
 }
@@ -118,15 +117,6 @@ function valueStart(host: string, from: number, to: number): number {
   let i = from;
   while (i < to && (host[i] === ' ' || host[i] === '\t')) i++;
   return i;
-}
-
-function recipePrefix(host: string, lines: readonly MakeLine[]): string {
-  for (const line of lines) {
-    if (line.kind === 'make' && line.statement !== 'conditional' && line.statement !== 'define' && line.statement.kind === 'assignment' && line.statement.name === '.RECIPEPREFIX') {
-      return host.slice(line.start + line.statement.valueStart, line.code).trim()[0] ?? '\t';
-    }
-  }
-  return '\t';
 }
 
 function groupByRule(recipes: readonly Extract<MakeLine, { kind: 'recipe' }>[]) {
