@@ -4,7 +4,7 @@ import type { Finding } from '@imds-guard/core';
 import type { Analyser, FileAnalysis, SourceFile } from '../../src/analyser.ts';
 
 function finding(file: string, line: number): Finding {
-  return { ruleId: 'test-rule', messageId: 'm', severity: 'warning', message: `line ${line}`, file, line, column: 1, endLine: line, endColumn: 2, start: 0, end: 1 };
+  return { ruleId: 'test-rule', messageId: 'm', severity: 'warning', message: `line ${line}`, file, line, column: 1, endLine: line, endColumn: 2, start: (line - 1) * 10, end: (line - 1) * 10 + 1 };
 }
 
 async function analyseOne({ text, file }: SourceFile): Promise<FileAnalysis> {
