@@ -183,8 +183,8 @@ function plainEscape(unquoted: Set<string>, source: string): Region['escape'] {
 
 // --- YAML block scalars (`|` and `>`) -----------------------------------------------------------
 
+/** Host offsets of a line: its start, its content (after the indentation), its end, and after its line break. */
 interface BlockLine {
-  /** Host offset of the line's first character, of its content (after the indentation), its end and its line break's end. */
   readonly start: number;
   readonly content: number;
   readonly end: number;
@@ -215,7 +215,8 @@ function blockScalar(host: string, node: ScalarNode): MappedText | undefined {
   const mapped = new MappedText(segments);
   const value = node.value ?? '';
   if (!mapped.text.startsWith(value)) return undefined;
-  const indent = host.slice(lines.find((l) => !l.empty)?.start ?? 0, lines.find((l) => !l.empty)?.content ?? 0);
+  const firstContent = lines.find((l) => !l.empty)!;
+  const indent = host.slice(firstContent.start, firstContent.content);
   const eol = host.includes('\r\n') ? '\r\n' : '\n';
   const first = lines[0]!.start;
   const last = lines.at(-1)!.end;
@@ -258,10 +259,8 @@ function blockLines(host: string, from: number, to: number): BlockLine[] {
  */
 function foldedBreak(host: string, lines: readonly BlockLine[], n: number): string {
   const line = lines[n]!;
-  if (line.empty) {
-    // An empty line's break counts only if the previous content line's break was dropped.
-    return '\n';
-  }
+  // Each empty line gives one newline: the break before it is the one that was dropped.
+  if (line.empty) return '\n';
   let j = n + 1;
   while (j < lines.length && lines[j]!.empty) j++;
   const next = lines[j];
