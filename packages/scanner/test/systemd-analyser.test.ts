@@ -32,7 +32,17 @@ describe('systemd analyser: reading Exec lines', () => {
   it('undoes systemd escaping before the shell sees the script: $$, %%, specifiers, ${VAR} from Environment=', () => {
     const text = unit('Environment="BASE=http://169.254.169.254"', `ExecStart=/bin/bash -c 'echo %i $$(curl -s \${BASE}/latest/meta-data/ami-id) 100%%'`);
     const [piece] = unitShell(text, 'a@.service').pieces;
-    assert.equal(piece!.text, 'echo __unit_i__ $(curl -s http://169.254.169.254/latest/meta-data/ami-id) 100%');
+    assert.equal(piece!.text, 'BASE="http://169.254.169.254"\necho __unit_i__ $(curl -s http://169.254.169.254/latest/meta-data/ami-id) 100%');
+  });
+
+  it('gives a script the Environment= values it inherits, so $$VAR resolves to the endpoint', async () => {
+    const text = unit('Environment="IMDS=http://169.254.169.254/latest/meta-data" LOG=/var/log/x', "ExecStart=/bin/sh -c 'curl -s $$IMDS/ami-id > /run/ami'");
+    const [finding, ...rest] = await findings(text);
+    assert.equal(rest.length, 0);
+    assert.equal(text.slice(finding!.start, finding!.start + 4), 'curl');
+    const out = await fixed(text);
+    assert.match(out.split('\n')[SERVICE_LINE + 1]!, /^ExecStart=\/bin\/sh -c ': "\$\$\{IMDS_TOKEN:=.*"; curl -H "X-aws-ec2-metadata-token: \$\$IMDS_TOKEN" -s \$\$IMDS\/ami-id > \/run\/ami'$/);
+    assert.deepEqual(await findings(out), []);
   });
 
   it('joins continued lines (the backslash read as a space) and skips comment lines inside them', async () => {

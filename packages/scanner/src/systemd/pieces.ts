@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { addChars, textOf, type MappedChar } from '../dockerfile/logical-text.js';
 import { inlineScript } from '../dockerfile/interpreter.js';
 import { ShellTextBuilder, type EmbeddedShell } from '../embedded/index.js';
+import { mayMentionImds } from '../prefilter.js';
 import { readUnit } from './unit.js';
 import { quoteAt, splitCommandLine, type Environment, type Word } from './words.js';
 
@@ -23,7 +24,8 @@ export interface UnitShell {
 export function unitShell(host: string, path: string): UnitShell {
   const { settings, problems } = readUnit(host);
   const unit = unitName(path);
-  const env = environment(settings.filter((s) => EXEC_SECTIONS.has(s.section) && s.key === 'Environment').map((s) => s.value));
+  const assignments = environment(settings.filter((s) => EXEC_SECTIONS.has(s.section) && s.key === 'Environment').map((s) => s.value));
+  const env: Environment = new Map(assignments.map((a) => [a.name, a.value]));
   const pieces: EmbeddedShell[] = [];
   for (const setting of settings) {
     if (!EXEC_SECTIONS.has(setting.section) || !EXEC_KEYS.has(setting.key)) continue;
@@ -38,15 +40,20 @@ export function unitShell(host: string, path: string): UnitShell {
       // With `@`, the second word is only argv[0]; the program is the first.
       const argv = prefixes.includes('@') ? [words[0]!, ...words.slice(2)] : words;
       const script = inlineScript(argv.map((w) => textOf(w.chars)));
-      if (script) pieces.push(scriptPiece(host, argv[script.index]!, script.language, context));
+      if (script) pieces.push(scriptPiece(host, argv[script.index]!, script.language, context, script.language === 'sh' ? assignments : []));
       else pieces.push(commandPiece(host, argv, context));
     }
   }
   return { pieces, problems: problems.sort((a, b) => a - b) };
 }
 
-function scriptPiece(host: string, word: Word, language: 'sh' | 'powershell', context: string): EmbeddedShell {
-  const builder = addChars(new ShellTextBuilder(), host, word.chars);
+function scriptPiece(host: string, word: Word, language: 'sh' | 'powershell', context: string, env: readonly Assignment[]): EmbeddedShell {
+  const builder = new ShellTextBuilder();
+  // The script inherits the unit's environment: `$$IMDS` in it is `$IMDS` set by Environment=.
+  for (const a of env) {
+    if (a.end <= word.hostStart && mayMentionImds(a.value)) builder.decoded(a.start, a.end, `${a.name}="${a.value.replace(/["\\`$]/g, '\\$&')}"\n`);
+  }
+  addChars(builder, host, word.chars);
   return builder.build({ context, language, escape: (text, at) => escapeInWord(text, quoteAt(host, word.hostStart, at)) });
 }
 
@@ -76,18 +83,27 @@ function commandPiece(host: string, argv: readonly Word[], context: string): Emb
   return builder.build({ context, language: 'sh', escape: () => undefined });
 }
 
+interface Assignment {
+  readonly name: string;
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
 /** `Environment=NAME=value "OTHER=a b"`: the last assignment of a name wins, as in systemd. */
-function environment(values: readonly (readonly MappedChar[])[]): Environment {
-  const env = new Map<string, string>();
+function environment(values: readonly (readonly MappedChar[])[]): Assignment[] {
+  const env = new Map<string, Assignment>();
   for (const value of values) {
     for (const { words } of splitCommandLine(value, new Map()).commands) {
       for (const word of words) {
         const assignment = /^(\w+)=(.*)$/s.exec(textOf(word.chars));
-        if (assignment) env.set(assignment[1]!, assignment[2]!);
+        if (!assignment) continue;
+        env.delete(assignment[1]!);
+        env.set(assignment[1]!, { name: assignment[1]!, value: assignment[2]!, start: word.hostStart, end: word.chars.at(-1)?.hostEnd ?? word.hostStart });
       }
     }
   }
-  return env;
+  return [...env.values()].sort((a, b) => a.start - b.start);
 }
 
 /** `node-labels.service`, or for a drop-in (`node-labels.service.d/10-imds.conf`) the unit it changes. */
