@@ -52,21 +52,36 @@ function spawn(workerData: Channel, transferList: MessagePort[]): Worker {
   return new Worker(code, { eval: true, workerData, transferList });
 }
 
-/** Runs the scanner's analyser `analyser` on `sources` and waits for the result. */
+/**
+ * Runs the scanner's analyser `analyser` on `sources` and waits for the result. A thread that
+ * stops without an answer (out of memory, say) is replaced and asked once more; one that is still
+ * busy after the timeout is not.
+ */
 export function analyseSync(analyser: string, sources: readonly SourceFile[]): FileAnalysis[] {
+  let reply = ask(analyser, sources);
+  if (reply === 'stopped') reply = ask(analyser, sources);
+  if (reply === 'timed-out') throw new Error(`the ${analyser} analysis gave no answer within ${TIMEOUT_MS / 1000} s`);
+  if (reply === 'stopped') throw new Error(`the ${analyser} analysis thread stopped, twice`);
+  if ('failure' in reply) throw new Error(`the ${analyser} analysis failed: ${reply.failure}`);
+  return reply.analyses;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function ask(analyser: string, sources: readonly SourceFile[]): Reply | 'timed-out' | 'stopped' {
   const t = (thread ??= start());
   // Anything left over (an answer to an error thrown after a reply) belongs to no one now.
   while (receiveMessageOnPort(t.port)) continue;
   Atomics.store(t.signal, 0, 0);
   t.worker.postMessage({ analyser, sources } satisfies Request);
   const waited = Atomics.wait(t.signal, 0, 0, TIMEOUT_MS);
-  const received = receiveMessageOnPort(t.port);
-  if (!received) {
-    void t.worker.terminate();
-    thread = undefined;
-    throw new Error(`the ${analyser} analysis ${waited === 'timed-out' ? `gave no answer within ${TIMEOUT_MS / 1000} s` : 'thread stopped'}`);
+  // The answer is posted before the flag is set, so it is there; a few short waits cover a late one.
+  for (let i = 0; waited !== 'timed-out' && i < 50; i++) {
+    const received = receiveMessageOnPort(t.port);
+    if (received) return received.message as Reply;
+    Atomics.wait(sleeper, 0, 0, 2);
   }
-  const reply = received.message as Reply;
-  if ('failure' in reply) throw new Error(`the ${analyser} analysis failed: ${reply.failure}`);
-  return reply.analyses;
+  void t.worker.terminate();
+  if (thread === t) thread = undefined;
+  return waited === 'timed-out' ? 'timed-out' : 'stopped';
 }
