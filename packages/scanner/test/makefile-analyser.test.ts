@@ -55,6 +55,12 @@ describe('makefile analyser: recipes', () => {
     assert.deepEqual([finding!.line, finding!.column], [3, 12]);
   });
 
+  it('gives recipes the exported variables that name the endpoint, so $$VAR resolves', async () => {
+    const text = lines('export IMDS_URL := http://169.254.169.254/latest', 'PLAIN := http://169.254.169.254/latest', 'a:', '\tcurl -s "$$IMDS_URL/meta-data/ami-id"', '\tcurl -s "$$PLAIN/meta-data/ami-id"');
+    assert.deepEqual((await findings(text)).map((f) => [f.line, f.column]), [[4, 2]]);
+    assert.deepEqual(await findings(await fixed(text)), []);
+  });
+
   it('writes the fix on the same recipe line, $ as $$, after the @ and - prefixes', async () => {
     const text = lines('id:', `\t@-curl -s ${IMDS}/instance-id > id.txt`, '\techo done');
     const out = (await fixed(text)).split('\n');

@@ -1,5 +1,6 @@
 import { ShellTextBuilder, type EmbeddedShell } from '../embedded/index.js';
 import { interpreterLanguage } from '../dockerfile/interpreter.js';
+import { mayMentionImds } from '../prefilter.js';
 import { expandInto, expandText, type ShellCall, type Variables } from './expand.js';
 import { makeLines, type MakeLine, type RuleLine } from './lines.js';
 import { matchingClose } from './syntax.js';
@@ -28,7 +29,7 @@ export function makefileShell(host: string): MakefileShell {
   const groups = oneShell ? groupByRule(recipes) : recipes.map((r) => [r]);
   for (const group of groups) {
     const rule = group[0]!.rule;
-    const builder = new ShellTextBuilder();
+    const builder = exportedPrelude(host, lines, variables, group[0]!.start);
     const onShell = (call: ShellCall) => shellCalls.push({ call, context: `runs when make expands the recipe for ${rule.targets}` });
     group.forEach((line, n) => {
       if (n > 0) builder.verbatim(group[n - 1]!.end, host.slice(group[n - 1]!.end, group[n - 1]!.end + 1));
@@ -93,6 +94,25 @@ function valueEscape(text: string): string | undefined {
   const line = /\n$/.test(text) ? text.replace(/^[ \t]+/, '') : text;
   if (line.includes('#')) return undefined;
   return line.replace(/\r?\n/g, '; ').replaceAll('$', '$$$$');
+}
+
+/**
+ * `NAME="value"` lines for the variables make exports to recipes (`export NAME := …`) that name
+ * the metadata service, so that `$$NAME` in a recipe resolves; mapped to where each is set.
+ */
+function exportedPrelude(host: string, lines: readonly MakeLine[], variables: Variables, before: number): ShellTextBuilder {
+  const builder = new ShellTextBuilder();
+  for (const line of lines) {
+    if (line.start >= before) break;
+    if (line.kind !== 'make' || line.statement === 'conditional' || line.statement === 'define' || line.statement.kind !== 'assignment') continue;
+    if (!/^\s*((override|private)\s+)*export\s/.test(host.slice(line.start, line.code))) continue;
+    const value = variables.get(line.statement.name);
+    if (value === undefined) continue;
+    const expanded = expandText(value, variables);
+    if (!mayMentionImds(expanded)) continue;
+    builder.decoded(line.start, line.code, `${line.statement.name}="${expanded.replace(/["\\`$]/g, '\\$&')}"\n`);
+  }
+  return builder;
 }
 
 function variablesOf(host: string, lines: readonly MakeLine[]): Variables {
