@@ -82,6 +82,11 @@ describe('dockerfile analyser: shell form', () => {
     assert.deepEqual((await findings(text)).map((f) => f.line), [3]);
   });
 
+  it('gives a stage the value of a global ARG it declares again', async () => {
+    const text = lines('ARG META=http://169.254.169.254/latest/meta-data', 'FROM alpine', 'ARG META', 'RUN curl -s "$META/ami-id"', 'FROM alpine', 'RUN curl -s "$META/ami-id"');
+    assert.deepEqual((await findings(text)).map((f) => f.line), [4]);
+  });
+
   it('leaves look-alikes alone: ECS task metadata, echo text, HEALTHCHECK NONE', async () => {
     const text = lines(
       'FROM alpine',

@@ -1,4 +1,4 @@
-import { DockerfileParser, Keyword, type Arg, type Dockerfile, type Env, type Healthcheck, type Instruction, type Onbuild, type Property, type Run } from 'dockerfile-ast';
+import { DockerfileParser, Keyword, type Arg, type Dockerfile, type Env, type Healthcheck, type Instruction, type Onbuild, type Run } from 'dockerfile-ast';
 import { mayMentionImds } from '../prefilter.js';
 import { ShellTextBuilder, type EmbeddedShell } from '../embedded/index.js';
 import { execFormArgs, jsonStringBody } from './exec-form.js';
@@ -35,12 +35,24 @@ export function dockerfileShell(host: string): DockerfileShell {
   return { pieces: reader.pieces, problems: [...problems, ...reader.problems] };
 }
 
+interface Variable {
+  readonly name: string;
+  readonly value: string;
+  /** Where the ARG or ENV sets it. */
+  readonly start: number;
+  readonly end: number;
+  readonly env: boolean;
+}
+
 class PieceReader {
   readonly pieces: EmbeddedShell[] = [];
   readonly problems: number[] = [];
   private shell: readonly string[] = DEFAULT_SHELL;
   /** ARG and ENV values of the current stage that mention IMDS, to resolve `$VAR` in its commands. */
-  private variables: { property: Property; env: boolean }[] = [];
+  private variables: Variable[] = [];
+  /** ARGs declared before the first FROM: a stage sees one when it declares the name again. */
+  private readonly globalArgs = new Map<string, string>();
+  private inStage = false;
   private readonly escapeChar: string;
 
   constructor(
@@ -57,6 +69,7 @@ class PieceReader {
     if (keyword === Keyword.FROM) {
       this.shell = DEFAULT_SHELL;
       this.variables = [];
+      this.inStage = true;
     }
     if (keyword === Keyword.ONBUILD) {
       const trigger = (instruction as Onbuild).getTriggerInstruction();
@@ -66,7 +79,18 @@ class PieceReader {
     if (keyword === Keyword.ARG || keyword === Keyword.ENV) {
       const properties = keyword === Keyword.ARG ? [(instruction as Arg).getProperty()] : (instruction as Env).getProperties();
       for (const property of properties) {
-        if (property && mayMentionImds(property.getUnescapedValue() ?? '')) this.variables.push({ property, env: keyword === Keyword.ENV });
+        if (!property) continue;
+        const name = property.getName();
+        const own = property.getUnescapedValue();
+        if (!this.inStage) {
+          if (own !== null) this.globalArgs.set(name, own);
+          continue;
+        }
+        const value = own ?? (keyword === Keyword.ARG ? this.globalArgs.get(name) : undefined);
+        const range = property.getRange();
+        if (value !== undefined && mayMentionImds(value)) {
+          this.variables.push({ name, value, start: this.offsets.at(range.start), end: this.offsets.at(range.end), env: keyword === Keyword.ENV });
+        }
       }
       return;
     }
@@ -159,12 +183,9 @@ class PieceReader {
   /** `NAME="value"` lines for the stage's ARG (build only) and ENV values, mapped to where they are set. */
   private prelude(build: boolean): ShellTextBuilder {
     const builder = new ShellTextBuilder();
-    for (const { property, env } of this.variables) {
+    for (const { name, value, start, end, env } of this.variables) {
       if (!env && !build) continue;
-      const range = property.getRange();
-      const value = property.getUnescapedValue() ?? '';
-      const text = `${property.getName()}="${value.replace(/["\\`]/g, '\\$&')}"\n`;
-      builder.decoded(this.offsets.at(range.start), this.offsets.at(range.end), text);
+      builder.decoded(start, end, `${name}="${value.replace(/["\\`]/g, '\\$&')}"\n`);
     }
     return builder;
   }
