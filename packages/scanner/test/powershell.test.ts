@@ -306,6 +306,25 @@ describe('PowerShell fixes', () => {
     assert.equal(out[9], '$names | ForEach-Object {');
   });
 
+  it('fetches the token inside a retry loop and its try block, but not inside a branch that may not run', async () => {
+    const script = [
+      'do {',
+      '    try {',
+      `        $id = irm ${IMDS}/meta-data/instance-id`,
+      '    } catch { Start-Sleep 5 }',
+      "} until ($id -like 'i-*')",
+      'if ($verbose) {',
+      `    irm ${IMDS}/meta-data/ami-id`,
+      '}',
+      '',
+    ].join('\n');
+    const out = (await fixed(script)).split('\n');
+    assert.equal(out[2], `        ${FETCH}`);
+    assert.equal(out.filter((l) => l.includes('$IMDSToken = ')).length, 1);
+    const branch = (await fixed(script.slice(script.indexOf('if ')))).split('\n');
+    assert.equal(branch[0], FETCH);
+  });
+
   it('keeps CRLF line endings and indentation', async () => {
     const script = `if ($true) {\r\n  $id = irm ${IMDS}/meta-data/instance-id\r\n}\r\n`;
     const out = await fixed(script);

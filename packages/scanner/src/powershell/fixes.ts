@@ -19,7 +19,9 @@ const SAME_SCOPE_BLOCKS = new Set(['foreach-object', '%', 'foreach', 'where-obje
  * Where a token fetch for the request at `node` goes: before the outermost statement of the
  * script, of the function, or of a script block that runs elsewhere (`Invoke-Command`,
  * `Start-Job`), whichever is nearest. `scope` identifies that place, so one fetch serves every
- * request in it.
+ * request in it. The fetch goes on into the bodies of `do` loops and `try` blocks, which always
+ * run: a script that retries its first metadata read until the network is up then retries the
+ * token fetch too, instead of failing at a fetch placed before the loop.
  */
 export function enclosingStatement(node: Node): { statement: Node; scope: Node } {
   const path = [...ancestors(node), node];
@@ -29,7 +31,17 @@ export function enclosingStatement(node: Node): { statement: Node; scope: Node }
     if (p.type === 'function_statement' || (p.type === 'script_block_expression' && !runsInPlace(path.slice(0, i)))) scopeAt = i;
   }
   for (let i = scopeAt + 1; i < path.length; i++) {
-    if (path[i - 1]!.type === 'statement_list') return { statement: path[i]!, scope: path[scopeAt]! };
+    if (path[i - 1]!.type !== 'statement_list') continue;
+    let at = i;
+    while (
+      (path[at]!.type === 'do_statement' || path[at]!.type === 'try_statement') &&
+      path[at + 1]?.type === 'statement_block' &&
+      path[at + 2]?.type === 'statement_list' &&
+      path[at + 3]
+    ) {
+      at += 3;
+    }
+    return { statement: path[at]!, scope: path[scopeAt]! };
   }
   return { statement: node, scope: path[scopeAt]! };
 }
