@@ -228,6 +228,7 @@ export async function scanWith(
     const findings: Finding[] = [];
     const analysed = new Set<string>();
     const referenced: string[] = [];
+    const throughReference = new Set<Finding>();
     for (const { job, outcome } of await runner.finish()) {
       for (const source of job.sources) analysed.add(source.path);
       if ('failure' in outcome) {
@@ -242,7 +243,11 @@ export async function scanWith(
           referenced.push(path);
         }
         if (analysis.source) analysed.add(analysis.source.path);
-        for (const finding of analysis.findings) findings.push({ ...finding, file: analysis.file });
+        for (const finding of analysis.findings) {
+          const stamped = { ...finding, file: analysis.file };
+          findings.push(stamped);
+          if (analysis.source) throughReference.add(stamped);
+        }
         if (analysis.syntaxProblems.length > 0) errors.push({ file: analysis.file, message: syntaxMessage(analysis.syntaxProblems) });
       }
     }
@@ -254,7 +259,7 @@ export async function scanWith(
       ...discovery.files.filter((f) => analysed.has(f.path)).map((f) => scanned.get(f.path)!),
       ...referenced.filter((p) => !listed.has(p)).sort(compareStrings).map((p) => scanned.get(p)!),
     ];
-    const settled = settleFindings(withoutDuplicates(findings), files, options.rules);
+    const settled = settleFindings(withoutDuplicates(findings, throughReference), files, options.rules);
     return { findings: settled.findings.sort(compareFindings), errors, files, suppressed: settled.suppressed };
   } finally {
     await runner.close();
@@ -369,19 +374,25 @@ const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 3, warning: 
 
 /**
  * One finding per rule and span: a script reached two ways (scanned as a file, and through the
- * Terraform resource whose user data it is) is reported once, as the graver of the two (the one
- * that knows the instance requires IMDSv2). Returns them sorted.
+ * Terraform resource whose user data it is) is reported once. The graver of the two wins (the one
+ * that knows the instance requires IMDSv2); between equals, the one found through the reference,
+ * whose fix knows the file is a template (`$${`). Returns them sorted.
  */
-function withoutDuplicates(findings: Finding[]): Finding[] {
+function withoutDuplicates(findings: Finding[], throughReference: ReadonlySet<Finding>): Finding[] {
+  const rank = (f: Finding) => [SEVERITY_RANK[f.severity], Number(f.messageId === 'breaksAtBoot'), Number(throughReference.has(f))];
   const kept = new Map<string, Finding>();
   for (const f of findings) {
     const kind = isTokenlessRequest(f) ? 'tokenless' : f.messageId;
     const key = `${f.file}\0${f.start}\0${f.end}\0${f.ruleId}\0${kind}`;
     const other = kept.get(key);
-    const graver = other && (SEVERITY_RANK[f.severity] - SEVERITY_RANK[other.severity] || Number(f.messageId === 'breaksAtBoot') - Number(other.messageId === 'breaksAtBoot'));
-    if (!other || graver! > 0) kept.set(key, f);
+    if (!other || compareRanks(rank(f), rank(other)) > 0) kept.set(key, f);
   }
   return [...kept.values()].sort(compareFindings);
+}
+
+function compareRanks(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

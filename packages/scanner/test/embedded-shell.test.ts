@@ -66,6 +66,17 @@ describe('analyseEmbeddedShell', () => {
   });
 });
 
+describe('analyseEmbeddedShell and escapes', () => {
+  it('offers no fix whose insertion would fall inside an escape', async () => {
+    // The host writes the whole command line as one escape: no shell offset inside it maps to a host offset.
+    const host = 'RUN curl http://169.254.169.254/latest/meta-data/\n';
+    const piece = new ShellTextBuilder().decoded(4, host.length - 1, host.slice(4, -1)).build({ escape: (text) => text });
+    const [finding] = await analyseEmbeddedShell(host, 'Dockerfile', [piece]);
+    assert.equal(finding!.messageId, 'missingToken');
+    assert.equal(finding!.fix, undefined);
+  });
+});
+
 describe('analyseEmbeddedShell on instances that require IMDSv2', () => {
   it('reports a tokenless request as breaking, naming the resource, with the same fix', async () => {
     const piece = { ...dollarDoubled(HOST, HOST.indexOf('    echo'), HOST.length), requiredBy: 'aws_instance.web' };

@@ -186,6 +186,20 @@ describe('scan with analyses of files the analyser read itself', () => {
     }
   });
 
+  it('between equal findings, keeps the one found through the reference (its fix knows the file is a template)', async () => {
+    const templated = { ...finding('infra/boot.tpl', 1, 1), message: 'through the reference' };
+    const referencing: Analyser = { ...linking, async analyse(files) {
+      const tpl = t.path('infra/boot.tpl');
+      return files.map(({ file }) => ({ file, findings: [], syntaxProblems: [] })).concat([
+        { file: 'infra/boot.tpl', findings: [templated], syntaxProblems: [], source: { path: tpl, text: readFileSync(tpl, 'utf8') } },
+      ]);
+    } };
+    for (const order of [[referencing, plain], [plain, referencing]]) {
+      const result = await scanWith(order, ['infra'], { cwd: t.root, threads: 0 });
+      assert.deepEqual(result.findings.map((f) => f.message), ['through the reference']);
+    }
+  });
+
   it('lists a referenced file that discovery did not find after the others', async () => {
     const result = await scanWith([linking], ['infra/main.conf'], { cwd: t.root, threads: 0 });
     assert.deepEqual(result.files.map((f) => f.file), ['infra/main.conf', 'infra/boot.tpl']);

@@ -6,12 +6,7 @@ import type { EmbeddedShell } from './shell-text.js';
 /** Analyses a piece's text in its own language; offsets are in the piece's text. */
 export type RawAnalyser = (text: string) => Promise<RawFinding[]>;
 
-const analysers = new Map<NonNullable<EmbeddedShell['language']>, RawAnalyser>([['sh', rawShellFindings], ['powershell', rawPowerShellFindings]]);
-
-/** Lets another language (PowerShell) analyse the pieces written in it. */
-export function registerEmbeddedLanguage(language: NonNullable<EmbeddedShell['language']>, analyse: RawAnalyser): void {
-  analysers.set(language, analyse);
-}
+const analysers: ReadonlyMap<NonNullable<EmbeddedShell['language']>, RawAnalyser> = new Map<NonNullable<EmbeddedShell['language']>, RawAnalyser>([['sh', rawShellFindings], ['powershell', rawPowerShellFindings]]);
 
 /**
  * Runs the shell analyser on code embedded in a host file and reports its findings at the host's
@@ -47,6 +42,8 @@ function hostEdits(host: string, piece: EmbeddedShell, edits: readonly Edit[]): 
   const out: Edit[] = [];
   for (const e of edits) {
     const start = piece.toHost(e.start);
+    // An insertion inside an escape or a placeholder has no place in the host.
+    if (e.end === e.start && piece.toHostEnd(e.start) > start) return undefined;
     const end = e.end === e.start ? start : piece.toHostEnd(e.end);
     if (host.slice(start, end) !== piece.text.slice(e.start, e.end)) return undefined;
     const text = piece.escape?.(e.text, start);
