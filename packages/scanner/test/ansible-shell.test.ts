@@ -182,6 +182,17 @@ describe('ansible shell tasks: findings', () => {
     assert.equal(findings[0]!.endColumn, `  command: curl -s ${ID_URL} | tee /tmp/id`.length + 1);
   });
 
+  it('fixes a one-line win_shell script as a literal block; win_command gets no fix', async () => {
+    const text = `- name: id\n  ansible.windows.win_shell: Invoke-RestMethod -Uri ${ID_URL} | Out-File C:\\\\id.txt\n- name: cmd\n  win_command: curl.exe -s ${ID_URL}\n`;
+    const findings = await scanOne(text);
+    assert.deepEqual(brief(findings), ['2:30 missingToken fix', '4:16 missingToken']);
+    const fixed = fixAll(text, findings);
+    assert.match(fixed, /win_shell: \|\n {4}\$IMDSToken = Invoke-RestMethod -Method PUT .*\n {4}Invoke-RestMethod -Uri \S+ -Headers @\{ 'X-aws-ec2-metadata-token' = \$IMDSToken \} \| Out-File C:\\\\id\.txt\n/);
+    assert.equal(countYamlErrors(fixed), 0);
+    const argv = await scanOne(`- name: argv\n  ansible.windows.win_command:\n    argv: [curl.exe, -s, "${ID_URL}"]\n`);
+    assert.deepEqual(brief(argv), ['3:12 missingToken']);
+  });
+
   it('says when a task runs on the controller', async () => {
     const [finding] = await scanOne(`- name: probe\n  shell: curl -s ${ID_URL}\n  delegate_to: localhost\n`);
     assert.match(finding!.message, /\(in task 'probe', which runs on the Ansible controller\)$/);

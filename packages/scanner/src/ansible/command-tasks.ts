@@ -76,7 +76,7 @@ export function commandPieces(file: YamlFile, visited: VisitedTask): CommandPiec
         keyPair = cmd;
         args = deref(cmd.value, doc);
       } else if (isSeq(argv) && !kind.shell) {
-        const piece = argvPiece(argv.items.map((i) => deref(i, doc)), resolve);
+        const piece = argvPiece(argv.items.map((i) => deref(i, doc)), resolve, kind.language);
         return piece ? [{ piece: { ...piece, context, language: kind.language }, module }] : [];
       } else {
         return [];
@@ -85,12 +85,13 @@ export function commandPieces(file: YamlFile, visited: VisitedTask): CommandPiec
     if (!isScalar(args) || typeof args.value !== 'string') return [];
     const yaml = scalarText(host, args);
     if (!yaml) return [];
-    if (!kind.shell) {
-      const piece = commandLinePiece(yaml.piece, resolve);
-      return [{ piece: { ...piece, context, language: kind.language }, module }];
-    }
     const unsafe = args.tag === '!unsafe';
     const jinja = unsafe ? new ShellTextBuilder().verbatim(0, yaml.piece.text).build({ escape: (t) => t }) : jinjaToShell(yaml.piece.text, resolve);
+    if (!kind.shell) {
+      // win_command's line is split by Windows rules, which PowerShell's parser approximates.
+      const { escape: _, ...piece } = kind.language === 'sh' ? commandLinePiece(yaml.piece, resolve) : nested(yaml.piece, jinja);
+      return [{ piece: { ...piece, context, language: kind.language }, module }];
+    }
     const piece: EmbeddedShell = { ...nested(yaml.piece, jinja), context, language: kind.language };
     const key = keyPair.key;
     return [{ piece, module, scalar: isScalar(key) ? { value: yaml.piece.text, jinja, node: args, key, flowParent: parent.flow === true } : undefined }];
@@ -133,14 +134,16 @@ function commandLinePiece(value: EmbeddedShell, resolve: ResolveVariable): Embed
   return b.build();
 }
 
-function argvPiece(items: readonly (Node | undefined)[], resolve: ResolveVariable): EmbeddedShell | undefined {
+function argvPiece(items: readonly (Node | undefined)[], resolve: ResolveVariable, language: Language): EmbeddedShell | undefined {
   const b = new ShellTextBuilder();
   let first = true;
   for (const item of items) {
     if (!isScalar(item) || item.value === null || item.value === undefined || !item.range) return undefined;
     const [start, end] = item.range;
+    // PowerShell runs a quoted command name only after the call operator.
+    if (first && language === 'powershell') b.decoded(start, start, '& ');
     if (!first) b.decoded(start, start, ' ');
-    b.decoded(start, end, shellWord(String(item.value), resolve));
+    b.decoded(start, end, language === 'powershell' ? powerShellWord(String(item.value), resolve) : shellWord(String(item.value), resolve));
     first = false;
   }
   return first ? undefined : b.build();
@@ -150,4 +153,10 @@ function argvPiece(items: readonly (Node | undefined)[], resolve: ResolveVariabl
 function shellWord(word: string, resolve: ResolveVariable): string {
   if (!/\{\{|\{%|\{#/.test(word)) return `'${word.replaceAll("'", `'\\''`)}'`;
   return `"${jinjaToShell(word, resolve).text.replace(/["\\`]/g, (c) => `\\${c}`)}"`;
+}
+
+/** The same for PowerShell, whose quotes double to escape themselves. */
+function powerShellWord(word: string, resolve: ResolveVariable): string {
+  if (!/\{\{|\{%|\{#/.test(word)) return `'${word.replaceAll("'", "''")}'`;
+  return `"${jinjaToShell(word, resolve).text.replace(/["`]/g, (c) => `${c}${c}`)}"`;
 }

@@ -1,13 +1,19 @@
 import { applyFixes, LineIndex, type Edit, type Finding } from '@imds-guard/core';
-import { rawShellFindings, toFinding } from '../bash/index.js';
+import { rawShellFindings, toFinding, type RawFinding } from '../bash/index.js';
 import { analyseEmbeddedShell, type EmbeddedShell } from '../embedded/index.js';
+import { rawPowerShellFindings } from '../powershell/index.js';
 import type { CommandPiece } from './command-tasks.js';
 import { literalBlock } from './scalar-text.js';
 import type { YamlFile } from './yaml.js';
 
+const RAW: Record<NonNullable<EmbeddedShell['language']>, (text: string) => Promise<RawFinding[]>> = {
+  sh: rawShellFindings,
+  powershell: rawPowerShellFindings,
+};
+
 /**
- * Findings of the shell analyser in a file's command tasks, at the file's positions. A shell
- * script written as one scalar gets its fix written in the scalar's own style when it can hold
+ * Findings of the shell (or PowerShell) analyser in a file's command tasks, at the file's
+ * positions. A script written as one scalar gets its fix written in the scalar's own style when it can hold
  * it (lines added to a `|` block, a header option in a quoted string); otherwise, e.g. a token
  * fetch added to a one-line `shell: curl …`, the scalar is rewritten as a literal block scalar
  * holding the fixed script, one edit shared by every fix in that script.
@@ -18,11 +24,11 @@ export async function commandTaskFindings(file: YamlFile, pieces: readonly Comma
   const findings: Finding[] = [];
   for (const entry of pieces) {
     const { piece, scalar } = entry;
-    if (!scalar || (piece.language ?? 'sh') !== 'sh') {
+    if (!scalar) {
       findings.push(...(await analyseEmbeddedShell(host, file.source.file, [piece])));
       continue;
     }
-    const raws = await rawShellFindings(piece.text);
+    const raws = await RAW[piece.language ?? 'sh'](piece.text);
     const direct = raws.map((r) => (r.edits && r.edits.length > 0 ? mapEdits(host, piece, r.edits) : undefined));
     // A quoted one-liner could hold added lines as `\n` escapes, but nobody could read the result.
     const addsLines = scalar.node.type !== 'BLOCK_LITERAL' && scalar.node.type !== 'BLOCK_FOLDED' && raws.some((r) => r.edits?.some((e) => e.text.includes('\n')));
