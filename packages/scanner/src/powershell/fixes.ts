@@ -1,7 +1,6 @@
 import { MAX_TOKEN_TTL, TOKEN_HEADER, TTL_HEADER, type Edit } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
 import { ancestors } from '../bash/ancestors.js';
-import { insertBefore } from '../bash/fixes.js';
 import type { PowerShellRequest } from './requests.js';
 import { namedChildren, unwrap } from './syntax.js';
 
@@ -53,7 +52,6 @@ function runsInPlace(above: readonly Node[]): boolean {
   return name !== undefined && SAME_SCOPE_BLOCKS.has(name);
 }
 
-export { insertBefore };
 
 /**
  * Sends a header with a cmdlet request: a new entry in a literal `-Headers @{…}`, the variable

@@ -1,4 +1,4 @@
-import { classifyUrl, UNRESOLVED, type Method, type RequestModel } from '@imds-guard/core';
+import { UNRESOLVED, type Method, type RequestModel } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
 import { CLIENTS } from '../bash/clients/index.js';
 import type { ArgItem } from '../bash/evaluate.js';
@@ -117,8 +117,4 @@ export function asMethod(text: string): Method {
   const upper = text.trim().toUpperCase();
   if (upper === 'DEFAULT' || upper === 'GET') return 'GET';
   return upper === 'HEAD' || upper === 'PUT' || upper === 'POST' ? upper : 'OTHER';
-}
-
-export function isImdsUrl(url: string): boolean {
-  return classifyUrl(url).kind === 'imds';
 }

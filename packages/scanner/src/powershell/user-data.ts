@@ -4,7 +4,7 @@ import { nested, ShellTextBuilder, type EmbeddedShell } from '../embedded/shell-
  * The tags EC2Launch and EC2Config read in Windows user data. The text between them is not XML:
  * it is taken as it is, up to the closing tag, so that is how we read it too.
  */
-const TAGS = ['powershell', 'script', 'persist', 'powershellarguments', 'runasLocalSystem'.toLowerCase()];
+const TAGS = ['powershell', 'script', 'persist', 'powershellarguments', 'runaslocalsystem'];
 
 /**
  * Windows user data: the `<powershell>` blocks, each a PowerShell piece that maps back through
