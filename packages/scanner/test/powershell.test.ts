@@ -76,6 +76,13 @@ describe('PowerShell values', () => {
     assert.match(f[0]!.message, /meta-data\/… without/);
   });
 
+  it('sees inside a function a script variable assigned once, even below the function', async () => {
+    const script = `function Get-Id { irm "$MetaBase/meta-data/instance-id" }\n$MetaBase = '${IMDS}'\nGet-Id\n`;
+    assert.deepEqual(await ids(script), ['1:no-imdsv1-request/missingToken']);
+    const twice = `function Get-Id { irm "$MetaBase/meta-data/instance-id" }\n$MetaBase = '${IMDS}'\n$MetaBase = $env:OVERRIDE\nGet-Id\n`;
+    assert.deepEqual(await ids(twice), []);
+  });
+
   it('leaves environment variables and the pipeline variable unresolved', async () => {
     assert.equal(await valueOf('"$env:IMDS_HOST/latest"'), '…/latest');
     assert.equal(await valueOf('"$_/latest"'), '…/latest');

@@ -137,7 +137,11 @@ export class Values {
       if (a.fn && a.fn.id !== fn?.id) continue;
       if (!found || a.node.startIndex > found.node.startIndex) found = a;
     }
-    return found?.value;
+    if (found || !fn) return found?.value;
+    // A function runs when it is called, usually after the script has set its settings further
+    // down: a variable the script assigns exactly once is that value wherever the function runs.
+    const scriptLevel = this.assignments.filter((a) => a.name === name && a.fn === null);
+    return scriptLevel.length === 1 ? scriptLevel[0]!.value : undefined;
   }
 
   /** The string `node` evaluates to; parts that cannot be known are UNRESOLVED. */
