@@ -2,6 +2,7 @@ import { applyFixes, LineIndex, type Edit, type Finding } from '@imds-guard/core
 import { rawShellFindings, toFinding, type RawFinding } from '../bash/index.js';
 import { analyseEmbeddedShell, type EmbeddedShell } from '../embedded/index.js';
 import { rawPowerShellFindings } from '../powershell/index.js';
+import { mayMentionImds } from '../prefilter.js';
 import type { CommandPiece } from './command-tasks.js';
 import { literalBlock } from './scalar-text.js';
 import type { YamlFile } from './yaml.js';
@@ -24,6 +25,8 @@ export async function commandTaskFindings(file: YamlFile, pieces: readonly Comma
   const findings: Finding[] = [];
   for (const entry of pieces) {
     const { piece, scalar } = entry;
+    // A script that names no metadata address (after Jinja) has nothing to report: not parsed.
+    if (!mayMentionImds(piece.text)) continue;
     if (!scalar) {
       findings.push(...(await analyseEmbeddedShell(host, file.source.file, [piece])));
       continue;

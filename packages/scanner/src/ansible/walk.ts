@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import type { VarDef, VarScope } from './jinja.js';
-import { deref, findPair, getMap, getNode, keyName, lineOf, scalarText, type YamlFile } from './yaml.js';
+import { LineIndex } from '@imds-guard/core';
+import { deref, findPair, getMap, getNode, keyName, scalarText, type YamlFile } from './yaml.js';
 
 export type Family = 'instance' | 'launch-template' | 'launch-configuration' | 'autoscaling-group';
 
@@ -102,8 +103,13 @@ export function eachTask(file: YamlFile, role: RoleVars, visit: (task: VisitedTa
 }
 
 type Visit = (task: VisitedTask, frame: Frame) => void;
+/** A task as walkTask finds it: `start` is its offset, turned into a line once per walk. */
+type Found = (task: Omit<VisitedTask, 'line'> & { readonly start: number }, frame: Frame) => void;
 
 function walkTasks(file: YamlFile, role: RoleVars, visit: Visit): void {
+  // One index per walk: counting lines from the top for every task would be quadratic.
+  const lines = new LineIndex(file.source.text);
+  const counted: Found = ({ start, ...task }, frame) => visit({ ...task, line: lines.position(start).line }, frame);
   for (const doc of file.docs) {
     const top = doc.contents;
     if (!isSeq(top)) continue;
@@ -114,9 +120,9 @@ function walkTasks(file: YamlFile, role: RoleVars, visit: Visit): void {
       if (isPlay(entry, doc)) {
         const playVars = varsOf(entry, file, doc);
         const frame: Frame = { vars: [], moduleDefaults: defaultsOf(entry, file, doc), facts: [], playVars };
-        for (const key of TASK_LISTS) walkList(getNode(entry, key, doc), frame, file, doc, role, visit);
+        for (const key of TASK_LISTS) walkList(getNode(entry, key, doc), frame, file, doc, role, counted);
       } else {
-        walkTask(entry, { vars: [], moduleDefaults: [], facts: looseFacts, playVars: [] }, file, doc, role, visit);
+        walkTask(entry, { vars: [], moduleDefaults: [], facts: looseFacts, playVars: [] }, file, doc, role, counted);
       }
     }
   }
@@ -137,7 +143,7 @@ function defaultsOf(map: YAMLMap, file: YamlFile, doc: Document): VarSource[] {
   return defaults ? [{ map: defaults, file, doc }] : [];
 }
 
-function walkList(list: Node | undefined, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, visit: Visit): void {
+function walkList(list: Node | undefined, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, visit: Found): void {
   if (!isSeq(list)) return;
   for (const item of list.items) {
     const task = deref(item, doc);
@@ -145,7 +151,7 @@ function walkList(list: Node | undefined, frame: Frame, file: YamlFile, doc: Doc
   }
 }
 
-function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, visit: Visit): void {
+function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, role: RoleVars, visit: Found): void {
   if (BLOCK_LISTS.some((k) => findPair(task, k, doc))) {
     const inner: Frame = {
       ...frame,
@@ -167,7 +173,7 @@ function walkTask(task: YAMLMap, frame: Frame, file: YamlFile, doc: Document, ro
   const sources = [...[...frame.facts].reverse(), ...taskVars, ...frame.vars, ...role.vars, ...frame.playVars, ...role.defaults];
   const scope: VarScope = { lookup: (name) => lookupVar(sources, name) };
   const range = task.range ?? [0, 0, 0];
-  visit({ task, doc, scope, name: scalarText(getNode(task, 'name', doc)), line: lineOf(file.source.text, range[0]) }, frame);
+  visit({ task, doc, scope, name: scalarText(getNode(task, 'name', doc)), start: range[0] }, frame);
 }
 
 function moduleSite({ task, doc, scope, name, line }: VisitedTask, frame: Frame, file: YamlFile): TaskSite | undefined {
