@@ -238,6 +238,42 @@ describe('ansible uri and get_url tasks', () => {
   });
 });
 
+describe('ansible uri fixes', () => {
+  it('sends the token an earlier uri task registered, in the task\'s headers', async () => {
+    const text = [
+      '- name: read before the token',
+      '  uri:',
+      `    url: ${ID_URL}`,
+      '- name: token',
+      '  ansible.builtin.uri:',
+      `    url: ${IMDS}/latest/api/token`,
+      '    method: PUT',
+      '    headers:',
+      '      X-aws-ec2-metadata-token-ttl-seconds: "300"',
+      '    return_content: yes',
+      '  register: imds',
+      '- name: no headers yet',
+      '  ansible.builtin.uri:',
+      `    url: ${ID_URL}`,
+      '    return_content: true',
+      '- name: other headers',
+      '  ansible.builtin.get_url:',
+      `    url: ${ID_URL}`,
+      '    dest: /tmp/id',
+      '    headers:',
+      '      Accept: text/plain',
+      '',
+    ].join('\n');
+    const findings = await scanOne(text);
+    assert.deepEqual(brief(findings), ['2:3 missingToken', '13:3 missingToken fix', '17:3 missingToken fix']);
+    const fixed = fixAll(text, findings);
+    const tasks = parseDocument(fixed).toJS();
+    assert.deepEqual(tasks[2]['ansible.builtin.uri'].headers, { 'X-aws-ec2-metadata-token': '{{ imds.content }}' });
+    assert.deepEqual(tasks[3]['ansible.builtin.get_url'].headers, { 'X-aws-ec2-metadata-token': '{{ imds.content }}', Accept: 'text/plain' });
+    assert.deepEqual(brief(await scanOne(fixed)), ['2:3 missingToken']);
+  });
+});
+
 describe('ansible ec2_instance user data', () => {
   it('reports a tokenless request as breaking the instance whose metadata options require tokens, with a fix', async () => {
     const launch = (name: string, options: string, userData: string) =>

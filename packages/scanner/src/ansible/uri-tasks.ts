@@ -1,10 +1,11 @@
-import { describeUrl, judgeRequest, LineIndex, UNRESOLVED, type Finding, type Method } from '@imds-guard/core';
+import { describeUrl, judgeRequest, LineIndex, TOKEN_HEADER, UNRESOLVED, type Edit, type Finding, type Method, type Verdict } from '@imds-guard/core';
 import { isMap, isScalar, type Document, type Node, type YAMLMap } from 'yaml';
 import { toFinding, type RawFinding } from '../bash/index.js';
+import { appendNested, insertFirst } from './edits.js';
 import { evaluateNode } from './jinja.js';
 import { jinjaToShell } from './jinja-text.js';
 import type { VisitedTask } from './walk.js';
-import { deref, findPair, getNode, keyName, type YamlFile } from './yaml.js';
+import { deref, findPair, getNode, keyName, scalarText, type YamlFile } from './yaml.js';
 
 /** Modules that send an HTTP request from the managed host, by every name they are called. */
 const HTTP_MODULES = new Set(
@@ -15,20 +16,43 @@ const METHODS = new Set<Method>(['GET', 'HEAD', 'PUT', 'POST']);
 
 /**
  * `uri` and `get_url` tasks that read instance metadata are judged like any other HTTP client:
- * a request without the token header is IMDSv1. No fix is offered: the token would come from a
- * new task (a PUT registered into a variable) placed before this one, which changes the play's
- * structure more than a fix should.
+ * a request without the token header is IMDSv1. A fix is offered only when an earlier task of
+ * the file fetched a token with `uri` (a PUT with `return_content` and `register`): the request
+ * then gets `X-aws-ec2-metadata-token: "{{ <register>.content }}"` in its `headers`. Without such
+ * a task the fix would have to add one, which changes the play more than a fix should.
  */
 export function httpTaskFindings(file: YamlFile, tasks: readonly VisitedTask[]): Finding[] {
   const lines = new LineIndex(file.source.text);
   const findings: Finding[] = [];
+  let token: string | undefined;
   for (const visited of tasks) {
     const call = httpCall(visited);
     if (!call) continue;
-    const raw = judge(file, visited, call);
-    if (raw) findings.push(toFinding(raw, file.source.file, lines, visited.name ? `in task '${visited.name}'` : `in the ${call.module} task at line ${visited.line}`));
+    const { verdict, raw } = judge(file, visited, call);
+    if (verdict.kind === 'token-fetch' && verdict.problems.length === 0) token = registeredContent(visited, call) ?? token;
+    if (!raw) continue;
+    const edits = raw.messageId === 'missingToken' && token ? headerEdit(file, visited, call, token) : undefined;
+    const context = visited.name ? `in task '${visited.name}'` : `in the ${call.module} task at line ${visited.line}`;
+    findings.push(toFinding({ ...raw, ...(edits ? { edits: [edits] } : {}) }, file.source.file, lines, context));
   }
   return findings;
+}
+
+/** `<register>.content` of a token-fetching task that keeps the response body. */
+function registeredContent({ task, doc }: VisitedTask, call: HttpCall): string | undefined {
+  const register = scalarText(getNode(task, 'register', doc));
+  const content = scalarText(getNode(call.args, 'return_content', doc))?.toLowerCase();
+  const keeps = content !== undefined && ['true', 'yes', 'on', '1'].includes(content);
+  return register && keeps && /^[A-Za-z_][A-Za-z0-9_]*$/.test(register) ? `${register}.content` : undefined;
+}
+
+/** The token header added to the task's `headers` mapping, or a new `headers` mapping. */
+function headerEdit(file: YamlFile, { doc }: VisitedTask, call: HttpCall, token: string): Edit | undefined {
+  const entry = `${TOKEN_HEADER}: "{{ ${token} }}"`;
+  const headers = findPair(call.args, 'headers', doc);
+  const existing = deref(headers?.value, doc);
+  const edit = headers ? (isMap(existing) ? insertFirst(existing, file, entry) : undefined) : appendNested(call.args, file, 'headers', entry, call.key);
+  return edit && { start: edit.start, end: edit.end, text: edit.text };
 }
 
 interface HttpCall {
@@ -48,12 +72,12 @@ function httpCall({ task, doc }: VisitedTask): HttpCall | undefined {
   return undefined;
 }
 
-function judge(file: YamlFile, visited: VisitedTask, call: HttpCall): RawFinding | undefined {
+function judge(file: YamlFile, visited: VisitedTask, call: HttpCall): { verdict: Verdict; raw?: RawFinding } {
   const { doc } = visited;
   const urlPair = findPair(call.args, 'url', doc);
   const urlNode = deref(urlPair?.value, doc);
   const url = templated(urlNode, file, doc, visited);
-  if (url === undefined) return undefined;
+  if (url === undefined) return { verdict: { kind: 'unknown-target' } };
   const method = methodOf(getNode(call.args, 'method', doc));
   const headers = headersOf(getNode(call.args, 'headers', doc), file, doc, visited);
   const verdict = judgeRequest({ client: call.module, method, url, headers: headers.lines, ...(headers.unresolved ? { unresolvedHeaders: headers.unresolved } : {}) });
@@ -63,16 +87,16 @@ function judge(file: YamlFile, visited: VisitedTask, call: HttpCall): RawFinding
   const at = { start, end: Math.max(start, end) };
   switch (verdict.kind) {
     case 'v1':
-      return { ruleId: 'no-imdsv1-request', messageId: verdict.messageId, data: verdict.messageId === 'misspelledToken' ? { ...data, header: verdict.header } : data, ...at };
+      return { verdict, raw: { ruleId: 'no-imdsv1-request', messageId: verdict.messageId, data: verdict.messageId === 'misspelledToken' ? { ...data, header: verdict.header } : data, ...at } };
     case 'cannot-determine':
-      return { ruleId: 'no-imdsv1-request', messageId: 'cannotDetermine', data: { ...data, reason: verdict.reason }, ...at };
+      return { verdict, raw: { ruleId: 'no-imdsv1-request', messageId: 'cannotDetermine', data: { ...data, reason: verdict.reason }, ...at } };
     case 'token-fetch': {
       const problem = verdict.problems[0];
-      if (!problem) return undefined;
-      return { ruleId: 'no-invalid-imds-token-request', messageId: problem.problem, data: problem.problem === 'ttlOutOfRange' ? { ...data, ttl: problem.ttl } : data, ...at };
+      if (!problem) return { verdict };
+      return { verdict, raw: { ruleId: 'no-invalid-imds-token-request', messageId: problem.problem, data: problem.problem === 'ttlOutOfRange' ? { ...data, ttl: problem.ttl } : data, ...at } };
     }
     default:
-      return undefined;
+      return { verdict };
   }
 }
 
