@@ -83,6 +83,11 @@ describe('PowerShell values', () => {
     assert.deepEqual(await ids(twice), []);
   });
 
+  it('takes the default of a script parameter as its value', async () => {
+    const script = `param([string]$MetadataUrl = '${IMDS}', [string]$Other)\nirm "$MetadataUrl/meta-data/instance-id"\nirm "$Other/meta-data/instance-id"\n`;
+    assert.deepEqual(await ids(script), ['2:no-imdsv1-request/missingToken']);
+  });
+
   it('leaves environment variables and the pipeline variable unresolved', async () => {
     assert.equal(await valueOf('"$env:IMDS_HOST/latest"'), '…/latest');
     assert.equal(await valueOf('"$_/latest"'), '…/latest');

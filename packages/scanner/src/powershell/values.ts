@@ -50,20 +50,16 @@ export class Values {
   private readonly mutations: { name: string; node: Node; key?: Node; value?: Node }[] = [];
 
   constructor(root: Node) {
-    const nodes = descendants(root, new Set(['function_statement', 'assignment_expression', 'invokation_expression', 'foreach_statement']));
+    const nodes = descendants(root, new Set(['function_statement', 'assignment_expression', 'invokation_expression', 'foreach_statement', 'script_parameter']));
     this.functions = nodes.filter((n) => n.type === 'function_statement');
-    for (const fn of this.functions) {
-      const params: FunctionParameter[] = [];
-      for (const p of descendants(fn, new Set(['script_parameter']))) {
-        if (enclosingFunction(this.functions, p)?.id !== fn.id) continue;
-        const variable = p.namedChildren.find((c) => c?.type === 'variable');
-        const name = variable && variableName(variable);
-        const attributes = p.namedChildren.find((c) => c?.type === 'attribute_list')?.text.toLowerCase() ?? '';
-        const fallback = p.namedChildren.find((c) => c?.type === 'script_parameter_default');
-        const value = fallback && namedChildren(fallback).at(-1);
-        if (name) params.push({ name, isSwitch: /\[switch\]/.test(attributes), ...(value ? { default: value } : {}) });
-      }
-      this.parameters.set(fn.id, params);
+    for (const p of nodes) {
+      if (p.type !== 'script_parameter') continue;
+      const param = parameterOf(p);
+      const fn = enclosingFunction(this.functions, p);
+      if (!param) continue;
+      if (fn) this.parameters.set(fn.id, [...(this.parameters.get(fn.id) ?? []), param]);
+      // The script's own parameters: their defaults are what a first-boot run, given no arguments, uses.
+      else this.assignments.push({ name: param.name, node: p, value: param.default, fn: null });
     }
     for (const n of nodes) {
       if (n.type === 'assignment_expression') this.assignment(n);
@@ -315,6 +311,16 @@ export class Values {
     const n = unwrap(node);
     return n.type === 'simple_name' || n.type === 'member_name' ? n.text : this.evaluate(n, depth + 1);
   }
+}
+
+function parameterOf(p: Node): FunctionParameter | undefined {
+  const variable = p.namedChildren.find((c) => c?.type === 'variable');
+  const name = variable && variableName(variable);
+  if (!name) return undefined;
+  const attributes = p.namedChildren.find((c) => c?.type === 'attribute_list')?.text.toLowerCase() ?? '';
+  const fallback = p.namedChildren.find((c) => c?.type === 'script_parameter_default');
+  const value = fallback && namedChildren(fallback).at(-1);
+  return { name, isSwitch: /\[switch\]/.test(attributes), ...(value ? { default: value } : {}) };
 }
 
 /** The argument expressions of `x.Method(a, b)`. */
