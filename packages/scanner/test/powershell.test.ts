@@ -354,6 +354,13 @@ describe('PowerShell fixes', () => {
     assert.equal(out[1], `$u = iwr -Method PUT -Uri ${IMDS}/api/token -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '60' }`);
   });
 
+  it('fixes the curl and wget aliases only when the call uses cmdlet parameters', async () => {
+    const script = `curl ${IMDS}/meta-data/ami-id\ncurl -Uri ${IMDS}/meta-data/ami-id -UseBasicParsing\n`;
+    const fs = await findings(script);
+    assert.deepEqual(fs.map((f) => `${f.line}:${f.messageId}:${f.fix ? 'fix' : 'none'}`), ['1:missingToken:none', '2:missingToken:fix']);
+    assert.equal((await fixed(script)).split('\n')[0], `curl ${IMDS}/meta-data/ami-id`);
+  });
+
   it('offers no fix where a second -Headers would clash with splatted ones', async () => {
     const script = `$p = @{ Uri = '${IMDS}/meta-data/ami-id'; Headers = @{ Accept = 'x' } }\nInvoke-RestMethod @p\n`;
     const [f] = await findings(script);

@@ -103,7 +103,7 @@ export class PowerShellAnalysis {
     const findings: RawFinding[] = [];
     for (const j of judged) {
       for (const f of findingsForVerdict(j)) {
-        const edits = j.request.kind === 'cmdlet' ? this.fix(j, f.messageId, tokens, firstInScope) : undefined;
+        const edits = fixable(j.request) ? this.fix(j, f.messageId, tokens, firstInScope) : undefined;
         findings.push({ ...f, start: j.request.site.startIndex, end: j.request.site.endIndex, ...(edits ? { edits } : {}) });
       }
     }
@@ -179,7 +179,18 @@ function escape(s: string): string {
 }
 
 function needsTokenFetch(j: Judged): boolean {
-  return j.verdict.kind === 'v1' && j.verdict.messageId === 'missingToken' && j.request.kind === 'cmdlet';
+  return j.verdict.kind === 'v1' && j.verdict.messageId === 'missingToken' && fixable(j.request);
+}
+
+/**
+ * Fixes are written for the web cmdlets. `curl` and `wget` are their aliases in Windows PowerShell
+ * 5.1 but the native programs in PowerShell 7, so a bare `curl <url>` gets no fix: `-Headers`
+ * would break it on one of the two. Given a cmdlet parameter (`-Uri`, `-UseBasicParsing`…), the
+ * call was written for the cmdlet.
+ */
+function fixable(request: PowerShellRequest): boolean {
+  if (request.kind !== 'cmdlet') return false;
+  return !/^(curl|wget)$/i.test(request.client) || (request.binding?.named.size ?? 0) > 0;
 }
 
 function misspelled(verdict: Verdict): string | undefined {
