@@ -3,7 +3,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { SyntaxProblem } from '../analyser.js';
 import { ancestors } from '../bash/ancestors.js';
 import { toFinding, type RawFinding } from '../bash/index.js';
-import { mayMentionImds } from '../prefilter.js';
+import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
 import { withTree } from '../tree-sitter.js';
 import { PowerShellAnalysis } from './analyse.js';
 
@@ -44,8 +44,13 @@ function unparsedRequests(root: Node, text: string, findings: readonly RawFindin
   for (const error of errorNodes(root)) {
     const statement = enclosingStatement(error);
     const end = Math.max(statement.endIndex, error.endIndex);
-    if (!mayMentionImds(text.slice(error.startIndex, end))) continue;
+    const mention = firstMention(text, error.startIndex, end);
+    if (mention === undefined) continue;
     if (findings.some((f) => f.start < end && f.end > error.startIndex)) continue;
+    // Point at the line that mentions IMDS: the recovery may have begun lines above it.
+    const lineStart = Math.max(error.startIndex, text.lastIndexOf('\n', mention) + 1);
+    const start = lineStart + (/^[ \t]*/.exec(text.slice(lineStart))?.[0].length ?? 0);
+    const lineEnd = text.slice(start).search(/\r?\n/);
     out.push({
       ruleId: 'no-imdsv1-request',
       messageId: 'cannotDetermine',
@@ -54,8 +59,8 @@ function unparsedRequests(root: Node, text: string, findings: readonly RawFindin
         url: 'http://169.254.169.254',
         reason: 'tree-sitter-powershell could not parse this part of the script, so the requests in it were not analysed',
       },
-      start: error.startIndex,
-      end: firstLineEnd(error),
+      start,
+      end: lineEnd < 0 ? text.length : start + lineEnd,
     });
   }
   return out;
@@ -70,9 +75,13 @@ function enclosingStatement(node: Node): Node {
   return path[0]!;
 }
 
-function firstLineEnd(node: Node): number {
-  const nl = node.text.search(/\r?\n/);
-  return nl < 0 ? node.endIndex : node.startIndex + nl;
+/** Where the first of the prefilter's needles (an IMDS address or name) is in `text[from, to)`. */
+function firstMention(text: string, from: number, to: number): number | undefined {
+  const slice = text.slice(from, to);
+  if (!mayMentionImds(slice)) return undefined;
+  const lower = slice.toLowerCase();
+  const found = PREFILTER_NEEDLES.map((n) => lower.indexOf(n.toLowerCase())).filter((i) => i >= 0);
+  return from + Math.min(...found);
 }
 
 /** The outermost ERROR and MISSING nodes, walked with an explicit stack (scripts nest deeply). */
