@@ -55,8 +55,8 @@ function unparsedRequests(root: Node, text: string, findings: readonly RawFindin
       ruleId: 'no-imdsv1-request',
       messageId: 'cannotDetermine',
       data: {
-        client: 'PowerShell',
-        url: 'http://169.254.169.254',
+        client: 'this PowerShell code',
+        url: 'the metadata service',
         reason: 'tree-sitter-powershell could not parse this part of the script, so the requests in it were not analysed',
       },
       start,
