@@ -238,6 +238,11 @@ describe('PowerShell requests', () => {
     assert.ok(fs.every((f) => f.fix === undefined));
   });
 
+  it('judges where it is a request that is uncertain for reasons other than the parameters', async () => {
+    const script = `function Get-Id([string]$Name) {\n  irm ${IMDS}/meta-data/instance-id -WebSession $global:session\n}\nGet-Id -Name x\n`;
+    assert.deepEqual(await ids(script), ['2:no-imdsv1-request/cannotDetermine']);
+  });
+
   it('says it cannot tell when such a function is never called', async () => {
     const script = `function Invoke-Imds([string]$Path, [hashtable]$Headers) {\n  irm "${IMDS}/$Path" -Headers $Headers\n}\n`;
     assert.deepEqual(await ids(script), ['2:no-imdsv1-request/cannotDetermine']);

@@ -61,11 +61,20 @@ export class PowerShellAnalysis {
       const verdict = judgeRequest(request);
       const fn = enclosingFunction(this.values.functions, request.site);
       const calls = fn ? (this.calls.get(fn.id) ?? []) : [];
-      const dependsOnCaller = verdict.kind === 'unknown-target' || verdict.kind === 'cannot-determine';
-      if (fn && dependsOnCaller && calls.length > 0 && request.kind !== 'dotnet') atCallers.push(...this.judgeAtCalls(request, fn, calls));
-      else judged.push({ request, verdict });
+      const unsure = verdict.kind === 'unknown-target' || verdict.kind === 'cannot-determine';
+      if (fn && unsure && calls.length > 0 && request.kind !== 'dotnet' && this.usesParameters(request.site, fn)) {
+        atCallers.push(...this.judgeAtCalls(request, fn, calls));
+      } else {
+        judged.push({ request, verdict });
+      }
     }
     return [...this.report(judged), ...atCallers];
+  }
+
+  /** Whether a call names one of `fn`'s parameters (`$Path`, `${Path}`, `$($Path)` all hold `$path`). */
+  private usesParameters(site: Node, fn: Node): boolean {
+    const text = site.text.toLowerCase();
+    return this.values.parametersOf(fn).some((p) => new RegExp(`\\$\\{?${escape(p.name)}(?![\\w?:])`).test(text));
   }
 
   /**
