@@ -375,17 +375,20 @@ const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 3, warning: 
 /**
  * One finding per rule and span: a script reached two ways (scanned as a file, and through the
  * Terraform resource whose user data it is) is reported once. The graver of the two wins (the one
- * that knows the instance requires IMDSv2); between equals, the one found through the reference,
- * whose fix knows the file is a template (`$${`). Returns them sorted.
+ * that knows the instance requires IMDSv2); between equals, the one found through the reference
+ * only when its fix differs, as it does when the file is a template (`$${`). Returns them sorted.
  */
 function withoutDuplicates(findings: Finding[], throughReference: ReadonlySet<Finding>): Finding[] {
-  const rank = (f: Finding) => [SEVERITY_RANK[f.severity], Number(f.messageId === 'breaksAtBoot'), Number(throughReference.has(f))];
+  const rank = (f: Finding) => [SEVERITY_RANK[f.severity], Number(f.messageId === 'breaksAtBoot')];
   const kept = new Map<string, Finding>();
   for (const f of findings) {
     const kind = isTokenlessRequest(f) ? 'tokenless' : f.messageId;
     const key = `${f.file}\0${f.start}\0${f.end}\0${f.ruleId}\0${kind}`;
     const other = kept.get(key);
-    if (!other || compareRanks(rank(f), rank(other)) > 0) kept.set(key, f);
+    const order = other ? compareRanks(rank(f), rank(other)) : 1;
+    // Otherwise the file's own finding stays, as `eslint` reports it, unless the fixes differ.
+    const templated = order === 0 && throughReference.has(f) !== throughReference.has(other!) && JSON.stringify(f.fix) !== JSON.stringify(other!.fix);
+    if (order > 0 || (templated && throughReference.has(f))) kept.set(key, f);
   }
   return [...kept.values()].sort(compareFindings);
 }

@@ -186,8 +186,9 @@ describe('scan with analyses of files the analyser read itself', () => {
     }
   });
 
-  it('between equal findings, keeps the one found through the reference (its fix knows the file is a template)', async () => {
-    const templated = { ...finding('infra/boot.tpl', 1, 1), message: 'through the reference' };
+  it('between equal findings, keeps the one found through the reference when its fix differs (a template)', async () => {
+    const fix = { description: 'd', safety: 'safe', edits: [{ start: 0, end: 0, text: ': "$${IMDS_TOKEN:=x}"\n' }] } as const;
+    const templated = { ...finding('infra/boot.tpl', 1, 1), message: 'through the reference', fix };
     const referencing: Analyser = { ...linking, async analyse(files) {
       const tpl = t.path('infra/boot.tpl');
       return files.map(({ file }) => ({ file, findings: [], syntaxProblems: [] })).concat([
@@ -197,6 +198,20 @@ describe('scan with analyses of files the analyser read itself', () => {
     for (const order of [[referencing, plain], [plain, referencing]]) {
       const result = await scanWith(order, ['infra'], { cwd: t.root, threads: 0 });
       assert.deepEqual(result.findings.map((f) => f.message), ['through the reference']);
+    }
+  });
+
+  it('between equal findings with the same fix, keeps the file’s own one, as eslint reports it', async () => {
+    const same = { ...finding('infra/boot.tpl', 1, 1), message: 'through the reference' };
+    const referencing: Analyser = { ...linking, async analyse(files) {
+      const tpl = t.path('infra/boot.tpl');
+      return files.map(({ file }) => ({ file, findings: [], syntaxProblems: [] })).concat([
+        { file: 'infra/boot.tpl', findings: [same], syntaxProblems: [], source: { path: tpl, text: readFileSync(tpl, 'utf8') } },
+      ]);
+    } };
+    for (const order of [[referencing, plain], [plain, referencing]]) {
+      const result = await scanWith(order, ['infra'], { cwd: t.root, threads: 0 });
+      assert.deepEqual(result.findings.map((f) => f.message), ['m']);
     }
   });
 
