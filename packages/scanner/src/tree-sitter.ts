@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
@@ -21,7 +22,7 @@ export function getParser(grammar: Grammar): Promise<Parser> {
   let parser = parsers.get(grammar);
   if (!parser) {
     parser = (async () => {
-      await (runtime ??= Parser.init());
+      await (runtime ??= initRuntime());
       const language = await Language.load(require.resolve(GRAMMARS[grammar]));
       const p = new Parser();
       p.setLanguage(language);
@@ -50,4 +51,16 @@ export async function withTree<T>(grammar: Grammar, text: string, use: (tree: Tr
 
 export function withBashTree<T>(text: string, use: (tree: Tree) => T): Promise<T> {
   return withTree('bash', text, use);
+}
+
+/**
+ * V8 first compiles WebAssembly with its baseline compiler (Liftoff), then recompiles the hot
+ * functions with TurboFan in the background. A grammar's lexer is one huge function: recompiling
+ * the PowerShell one takes ~6 s of CPU and keeps the process alive until it is done, and over a
+ * whole scan the recompiles cost more (~0.5 s of CPU) than the faster code saves. So grammars stay
+ * on Liftoff. The flags are process-wide and apply to modules compiled after this point.
+ */
+function initRuntime(): Promise<void> {
+  setFlagsFromString('--liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering');
+  return Parser.init();
 }
