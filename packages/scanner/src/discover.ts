@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readdir, type Dirent } from 'node:fs';
-import { devNull } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import type { FileError } from '@imds-guard/core';
 import fg from 'fast-glob';
 import type { Ignore } from 'ignore';
 import { describeFsError, statFollowing } from './fs-errors.js';
+import { gitListing, TRACKED, UNTRACKED } from './git-listing.js';
 import { GitignoreMatcher, parseRules, readRules, rulesAbove } from './gitignore.js';
 
 /**
@@ -253,9 +252,9 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
   // Two processes at once: listing untracked files walks the work tree (most of the time), the
   // index and the check for deleted files do not, so the tracked files are sorted out while the
   // walk goes on.
-  const untrackedListing = runGit(root, ['ls-files', '-z', '-t', '--others', '--exclude-standard']);
-  const ignoredListing = settings.includeCdkOut ? runGit(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']) : undefined;
-  const tracked = await runGit(root, ['ls-files', '-z', '--stage', '-t', '--cached', '--deleted']);
+  const untrackedListing = gitListing(root, UNTRACKED);
+  const ignoredListing = settings.includeCdkOut ? gitListing(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']) : undefined;
+  const tracked = await gitListing(root, TRACKED);
   if (tracked === undefined) return undefined;
 
   const deleted = new Set<string>();
@@ -337,17 +336,6 @@ function isRealDirectory(path: string): boolean {
   return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
-/** Runs git without letting the environment (a hook's GIT_DIR) or the repository's config pick the repository or run programs. */
-function runGit(cwd: string, args: string[]): Promise<string | undefined> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_OPTIONAL_LOCKS: '0' };
-  for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_PREFIX']) delete env[name];
-  const config = ['-c', 'core.fsmonitor=false', '-c', `core.excludesFile=${devNull}`, '-c', 'core.quotePath=false'];
-  return new Promise((done) => {
-    execFile('git', [...config, ...args], { cwd, env, encoding: 'buffer', maxBuffer: 2 ** 31 - 1, timeout: 120_000, windowsHide: true }, (err, stdout) =>
-      done(err ? undefined : stdout.toString('utf8')),
-    );
-  });
-}
 
 /**
  * Include and exclude patterns, in .gitignore syntax: a pattern without a slash matches a name at

@@ -106,9 +106,11 @@ export function readSourceBytes(path: string, options: BytesOptions = {}): Bytes
         buf = bigger;
         if (options.reuse) shared = bigger;
       }
-      const n = readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) break;
+      const wanted = buf.length - length;
+      const n = readSync(fd, buf, length, wanted, null);
       length += n;
+      // A regular file gives less than asked only at its end: no second read to see 0 bytes.
+      if (n < wanted) break;
     }
     if (length > maxBytes) return tooLarge(length);
     const bytes = buf.subarray(0, length);

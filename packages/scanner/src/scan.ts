@@ -126,6 +126,8 @@ export async function scanWith(
   workers?: WorkerSource,
 ): Promise<ScanResult> {
   const cwd = resolve(options.cwd);
+  const progress = new Progress(options.onProgress);
+  const runner = new JobRunner(analysers, workers, options, progress);
   const discovery = await discoverFiles(paths.length > 0 ? paths : ['.'], {
     cwd,
     exclude: options.exclude,
@@ -136,8 +138,8 @@ export async function scanWith(
     lister: options.lister,
   });
   const errors: FileError[] = discovery.errors.map((e) => ({ file: displayPath(cwd, e.file), message: e.message }));
-  const progress = new Progress(options.onProgress, discovery.files.length);
-  const runner = new JobRunner(analysers, workers, options, progress);
+  progress.found = discovery.files.length;
+  progress.report();
   const scanned = new Map<string, ScannedFile>();
   const groups = new Map<string, Group>();
   const maxBytes = options.maxFileBytes;
@@ -292,19 +294,28 @@ class JobRunner {
     this.jobs.push({ job });
     this.files += job.sources.length;
     this.progress.queued += job.sources.length;
-    if (!this.pool && this.workers && this.threads > 1 && this.files >= this.threshold) {
-      const names = this.analysers.map((a) => a.name);
-      // One thread fewer than the cores while the main thread reads and prefilters: more would
-      // only take turns with it. The last one may join when the reading is done (finish).
-      this.pool = new AnalysisPool({ ...this.workers, names }, this.threads - 1, (j) => this.inline(j));
-      for (const entry of this.jobs) entry.outcome = this.track(entry.job, this.pool.run(entry.job));
-    } else if (this.pool) {
-      this.jobs.at(-1)!.outcome = this.track(job, this.pool.run(job));
-    }
+    if (!this.pool && this.files >= this.threshold) this.startPool();
+    if (this.pool) this.jobs.at(-1)!.outcome = this.track(job, this.pool.run(job));
+  }
+
+  /**
+   * Starts the workers (if it may), and hands them the jobs so far. One thread fewer than the
+   * cores while the main thread reads and prefilters: more would only take turns with it.
+   */
+  startPool(): void {
+    if (this.pool || !this.workers || this.threads <= 1) return;
+    const names = this.analysers.map((a) => a.name);
+    this.pool = new AnalysisPool({ ...this.workers, names }, this.threads - 1, (j) => this.inline(j));
+    for (const entry of this.jobs) entry.outcome = this.track(entry.job, this.pool.run(entry.job));
   }
 
   async finish(): Promise<{ job: AnalysisJob; outcome: JobOutcome }[]> {
-    if (this.pool && this.pool.backlog >= GROW_AT) this.pool.grow(this.threads);
+    if (this.pool) {
+      // The reading is done, and this thread joins the workers: it is running already, where a
+      // new worker would first spend ~0.4 s of CPU importing the analysers.
+      if (this.pool.backlog >= GROW_AT) this.pool.grow(this.threads - 1);
+      await this.helpThePool(this.pool);
+    }
     const done: { job: AnalysisJob; outcome: JobOutcome }[] = [];
     for (const entry of this.jobs) {
       // Without a pool, one after another, as the scan always did.
@@ -315,6 +326,16 @@ class JobRunner {
 
   async close(): Promise<void> {
     await this.pool?.close();
+  }
+
+  private async helpThePool(pool: AnalysisPool): Promise<void> {
+    const warm = new Set<number>();
+    for (let pending = pool.take(warm); pending; pending = pool.take(warm)) {
+      warm.add(pending.job.analyser);
+      pending.resolve(await this.inline(pending.job));
+      // Let the workers' answers in, so they get their next jobs.
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   private async inline(job: AnalysisJob): Promise<JobOutcome> {
@@ -335,17 +356,13 @@ class JobRunner {
 }
 
 class Progress {
+  found = 0;
   checked = 0;
   queued = 0;
   analysed = 0;
   findings = 0;
 
-  constructor(
-    private readonly listener: ((progress: ScanProgress) => void) | undefined,
-    private readonly found: number,
-  ) {
-    this.report();
-  }
+  constructor(private readonly listener: ((progress: ScanProgress) => void) | undefined) {}
 
   report(done = false): void {
     this.listener?.({ found: this.found, checked: this.checked, queued: this.queued, analysed: this.analysed, findings: this.findings, done });

@@ -38,6 +38,8 @@ export type WorkerReply =
 
 /** Jobs sent ahead to each worker, so that it is not idle while the main thread is busy reading files. */
 const DEPTH = 2;
+/** A first job at most this long (warm-up included) is one the main thread may take over (see take). */
+const CHEAP_WARMUP_MS = 150;
 /** Workers that die while analysing are replaced this many times; after that the rest runs inline. */
 const RESPAWNS = 8;
 /**
@@ -54,7 +56,7 @@ interface Cost {
   warmCount: number;
 }
 
-interface Pending {
+export interface Pending {
   readonly id: number;
   readonly job: AnalysisJob;
   readonly resolve: (outcome: JobOutcome) => void;
@@ -115,6 +117,21 @@ export class AnalysisPool {
     if (![...analysers].some((a) => this.worthAnotherThread(a))) return;
     while (!this.broken && !this.closing && this.slots.size < size) this.spawn();
     this.pump();
+  }
+
+  /**
+   * Hands a queued job to the caller (the main thread, done reading) instead of a worker: the last
+   * one that `warm` (analysers the caller has run) or a cheap warm-up allows, so the workers keep
+   * the jobs they are warm for and the caller does not load ESLint for one file. Its `resolve`
+   * must be called with the outcome.
+   */
+  take(warm: ReadonlySet<number>): Pending | undefined {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const analyser = this.queue[i]!.job.analyser;
+      const first = this.costs.get(analyser)?.first;
+      if (warm.has(analyser) || (first !== undefined && first <= CHEAP_WARMUP_MS)) return this.queue.splice(i, 1)[0];
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { gitListing, prefetchGitListings, TRACKED, UNTRACKED } from '../src/git-listing.ts';
+import { tempTree } from '../../testkit/src/temp-tree.ts';
+
+describe('git listings started early', () => {
+  const t = tempTree();
+  after(t.cleanup);
+  t.write('tracked.sh', 'echo one\n');
+  execFileSync('git', ['init', '-q'], { cwd: t.root });
+  execFileSync('git', ['add', 'tracked.sh'], { cwd: t.root });
+  t.write('untracked.sh', 'echo two\n');
+
+  it('give discovery what a run at that moment gives, once', async () => {
+    prefetchGitListings([t.root]);
+    // A file added after the prefetch shows which listing was read.
+    t.write('later.sh', 'echo three\n');
+    const early = await gitListing(t.root, UNTRACKED);
+    assert.equal(early, '? untracked.sh\0');
+    assert.equal(await gitListing(t.root, UNTRACKED), '? later.sh\0? untracked.sh\0');
+    assert.match((await gitListing(t.root, TRACKED))!, /\ttracked\.sh\0$/);
+  });
+
+  it('are not started outside the top of a work tree', async () => {
+    prefetchGitListings([t.path('missing-dir')]);
+    assert.equal(await gitListing(t.path('missing-dir'), TRACKED), undefined);
+  });
+});
