@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
 const SCALE = Number(args.scale);
 const RUNS = Math.max(1, Number(args.runs));
 const SEED = 20240606;
-const GENERATOR_VERSION = 6;
+const GENERATOR_VERSION = 7;
 const benchRoot = join(root, '.bench');
 const tree = join(benchRoot, `monorepo-x${SCALE}`);
 const cli = join(root, 'packages/cli/bin/imds-guard.js');
@@ -230,6 +230,33 @@ const imds = {
     // Padded with comments: the analyser parses these, and random lines would not be valid TypeScript.
     return fill(TS_LINES.map((l) => `// ${l}`), size(3000, 0.6, 30_000), `${body}\n`);
   },
+  terraformUserData(i) {
+    const tokens = ['"optional"', '"required"'][i % 2];
+    const call = i % 3 === 0 ? 'curl -s -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/instance-id' : 'curl -s http://169.254.169.254/latest/meta-data/instance-id';
+    const head = `resource "aws_instance" "worker_${i}" {\n  ami           = var.ami_id\n  instance_type = "t3.small"\n  metadata_options {\n    http_tokens = ${tokens}\n  }\n  user_data = <<-EOF\n    #!/bin/bash\n    TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 21600")\n    echo "node=$(${call})" >> /etc/environment\n    systemctl enable --now worker-${i}\n  EOF\n}\n`;
+    return fill(TF_LINES, size(2500, 0.6, 30_000), head);
+  },
+  dockerfile(i) {
+    const run = i % 2 ? 'RUN REGION=$(curl -s http://169.254.169.254/latest/meta-data/placement/region) \\\n    && echo "region=$REGION" > /etc/build-region' : 'RUN npm ci && npm run build';
+    return `FROM node:20-bookworm AS build\nWORKDIR /app\nCOPY package*.json ./\n${run}\nCOPY . .\nFROM gcr.io/distroless/nodejs20\nCOPY --from=build /app /app\nHEALTHCHECK CMD curl -fsS http://localhost:${3000 + i}/health || exit 1\nCMD ["/app/server.js"]\n`;
+  },
+  workflow(i) {
+    const step = i % 2 ? 'curl -s http://169.254.169.254/latest/meta-data/instance-id' : 'TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60")\n          curl -s -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/instance-id';
+    return fill(YAML_LINES.map((l) => `# ${l}`), size(2000, 0.5, 20_000), `name: deploy-${i}\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: [self-hosted, linux]\n    steps:\n      - uses: actions/checkout@v4\n      - name: Which runner\n        run: |\n          ${step}\n      - run: npm ci && npm test\n`);
+  },
+  gitlab(i) {
+    return `stages: [build, deploy]\nbuild:\n  stage: build\n  script:\n    - npm ci\n    - npm run build\ndeploy:\n  stage: deploy\n  tags: [ec2-runner]\n  script:\n    - export AZ=$(curl -s http://169.254.169.254/latest/meta-data/placement/availability-zone)\n    - ./deploy.sh "$AZ" ${i}\n`;
+  },
+  makefile(i) {
+    return `.PHONY: build push\nREGION ?= $(shell curl -s http://169.254.169.254/latest/meta-data/placement/region)\n\nbuild:\n\tdocker build -t app-${i} .\n\npush: build\n\taws ecr get-login-password --region $(REGION) | docker login --username AWS --password-stdin $(REGISTRY)\n\tdocker push $(REGISTRY)/app-${i}\n`;
+  },
+  systemd(i) {
+    return `[Unit]\nDescription=Node labels ${i}\nAfter=network-online.target\n\n[Service]\nType=oneshot\nExecStart=/bin/bash -c 'echo NODE_AZ=$$(curl -s http://169.254.169.254/latest/meta-data/placement/availability-zone) > /run/node-labels'\n\n[Install]\nWantedBy=multi-user.target\n`;
+  },
+  powershell(i) {
+    const call = i % 2 ? `Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id'` : `Invoke-RestMethod -Uri 'http://169.254.169.254/latest/meta-data/instance-id' -Headers @{ 'X-aws-ec2-metadata-token' = $token }`;
+    return `$ErrorActionPreference = 'Stop'\n$token = Invoke-RestMethod -Method PUT -Uri 'http://169.254.169.254/latest/api/token' -Headers @{ 'X-aws-ec2-metadata-token-ttl-seconds' = '21600' }\n$instanceId = ${call}\nRename-Computer -NewName "web-${i}" -Force\nWrite-Output "Renamed $instanceId"\n`;
+  },
   packer(i) {
     const tokens = ['"optional"', '"required"', null][i % 3];
     const md = tokens ? `  metadata_options {\n    http_tokens = ${tokens}\n  }\n` : '';
@@ -304,6 +331,13 @@ function generate() {
     ['ansible', s(40), (i) => `ansible/playbooks/${word()}-${i}.yml`],
     ['packer', s(30), (i) => `packer/${word()}-${i}.pkr.hcl`],
     ['javascript', s(45), (i) => `packages/${word()}-${i % packages}/src/aws/${word()}-${i}.ts`],
+    ['terraformUserData', s(40), (i) => `infra/terraform/workers/${word()}-${i}/main.tf`],
+    ['dockerfile', s(40), (i) => `packages/${word()}-${i % packages}/Dockerfile`],
+    ['workflow', s(30), (i) => `.github/workflows/deploy-${i}.yml`],
+    ['gitlab', s(10), (i) => `services/${word()}-${i}/.gitlab-ci.yml`],
+    ['makefile', s(20), (i) => `packages/${word()}-${i % packages}/Makefile`],
+    ['systemd', s(20), (i) => `deploy/systemd/node-labels-${i}.service`],
+    ['powershell', s(20), (i) => `deploy/windows/bootstrap-${i}.ps1`],
   ];
   for (const [kind, n, where] of relevant) {
     for (let i = 0; i < n; i++) write(where(i), imds[kind](i));
