@@ -8,7 +8,7 @@ import { prefetchGitListings } from '@imds-guard/scanner/git-listing';
 const argv = process.argv.slice(2);
 if (argv[0] === 'scan' || argv[0] === 'baseline') {
   const paths = argv.slice(1).filter((a) => !a.startsWith('-') && existsSync(a));
-  prefetchGitListings(paths.length > 0 ? paths : ['.']);
+  void prefetchGitListings(paths.length > 0 ? paths : ['.']);
 }
 
 const { main } = await import('../dist/main.js');

@@ -22,15 +22,20 @@ export function gitListing(root: string, args: readonly string[]): Promise<strin
 }
 
 /**
- * Starts the listings discovery will ask for in each of `dirs` that is the top of a git work tree.
- * A guess that turns out wrong costs one git run that nobody reads.
+ * Starts the listings discovery will ask for in each of `dirs` that is the top of a git work tree;
+ * resolves when they are done. A guess that turns out wrong costs one git run that nobody reads.
  */
-export function prefetchGitListings(dirs: readonly string[]): void {
+export function prefetchGitListings(dirs: readonly string[]): Promise<void> {
+  const runs: Promise<unknown>[] = [];
   for (const dir of dirs) {
     const root = resolve(dir);
     if (!existsSync(join(root, '.git'))) continue;
-    for (const args of [TRACKED, UNTRACKED]) if (!started.has(key(root, args))) started.set(key(root, args), runGit(root, args));
+    for (const args of [TRACKED, UNTRACKED]) {
+      if (!started.has(key(root, args))) started.set(key(root, args), runGit(root, args));
+      runs.push(started.get(key(root, args))!);
+    }
   }
+  return Promise.all(runs).then(() => undefined);
 }
 
 /** Runs git without letting the environment (a hook's GIT_DIR) or the repository's config pick the repository or run programs. */

@@ -13,7 +13,7 @@ describe('git listings started early', () => {
   t.write('untracked.sh', 'echo two\n');
 
   it('give discovery what a run at that moment gives, once', async () => {
-    prefetchGitListings([t.root]);
+    await prefetchGitListings([t.root]);
     // A file added after the prefetch shows which listing was read.
     t.write('later.sh', 'echo three\n');
     const early = await gitListing(t.root, UNTRACKED);
