@@ -1,6 +1,6 @@
 import { applyFixes, LineIndex, type Edit, type Finding } from '@imds-guard/core';
 import { rawShellFindings, toFinding, type RawFinding } from '../bash/index.js';
-import { analyseEmbeddedShell, type EmbeddedShell } from '../embedded/index.js';
+import { analyseEmbeddedShell, hostEdits, type EmbeddedShell } from '../embedded/index.js';
 import { rawPowerShellFindings } from '../powershell/index.js';
 import { mayMentionImds } from '../prefilter.js';
 import type { CommandPiece } from './command-tasks.js';
@@ -32,7 +32,7 @@ export async function commandTaskFindings(file: YamlFile, pieces: readonly Comma
       continue;
     }
     const raws = await RAW[piece.language ?? 'sh'](piece.text);
-    const direct = raws.map((r) => (r.edits && r.edits.length > 0 ? mapEdits(host, piece, r.edits) : undefined));
+    const direct = raws.map((r) => (r.edits && r.edits.length > 0 ? hostEdits(host, piece, r.edits) : undefined));
     // A quoted one-liner could hold added lines as `\n` escapes, but nobody could read the result.
     const addsLines = scalar.node.type !== 'BLOCK_LITERAL' && scalar.node.type !== 'BLOCK_FOLDED' && raws.some((r) => r.edits?.some((e) => e.text.includes('\n')));
     const needsRewrite = addsLines || raws.some((r, i) => r.edits && r.edits.length > 0 && !direct[i]);
@@ -46,20 +46,6 @@ export async function commandTaskFindings(file: YamlFile, pieces: readonly Comma
     });
   }
   return findings;
-}
-
-/** Edits in `piece.text` as edits of its host; undefined when one replaces text that was not written verbatim or cannot be escaped. */
-function mapEdits(host: string, piece: EmbeddedShell, edits: readonly Edit[]): Edit[] | undefined {
-  const out: Edit[] = [];
-  for (const e of edits) {
-    const start = piece.toHost(e.start);
-    const end = e.end === e.start ? start : piece.toHostEnd(e.end);
-    if (host.slice(start, end) !== piece.text.slice(e.start, e.end)) return undefined;
-    const text = piece.escape?.(e.text, start);
-    if (text === undefined) return undefined;
-    out.push({ start, end, text });
-  }
-  return out;
 }
 
 /** One edit that replaces the scalar (to the end of its line) by a literal block holding the fixed value. */
@@ -78,7 +64,7 @@ function rewriteScalar(file: YamlFile, scalar: NonNullable<CommandPiece['scalar'
   if (host[lineEnd - 1] === '\r') lineEnd--;
   const rest = host.slice(end, lineEnd).trim();
   if (rest !== '' && !rest.startsWith('#')) return undefined;
-  const valueEdits = editSets.map((edits) => mapEdits(value, jinja, edits));
+  const valueEdits = editSets.map((edits) => hostEdits(value, jinja, edits));
   if (valueEdits.some((e) => e === undefined)) return undefined;
   const fixed = applyFixes(value, valueEdits.map((edits) => ({ description: '', safety: 'safe', edits: edits! })));
   if (fixed.skipped > 0) return undefined;

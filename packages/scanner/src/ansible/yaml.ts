@@ -1,5 +1,6 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { SourceFile, SyntaxProblem } from '../analyser.js';
+import { countYamlStreamErrors, parseYamlStream } from '../yaml-stream.js';
 
 /**
  * Tags that Ansible adds to YAML. Without them the parser warns, and `!vault` blocks would be
@@ -23,22 +24,11 @@ export interface YamlFile {
 }
 
 export function parseYamlFile(source: SourceFile): YamlFile {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(source.text, { ...OPTIONS, lineCounter });
-  const list = Array.isArray(docs) ? docs : [];
-  const syntaxProblems = list
-    .flatMap((d) => d.errors)
-    .slice(0, 10)
-    .map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      return { line, column: col };
-    });
-  return { source, docs: list, eol: source.text.includes('\r\n') ? '\r\n' : '\n', syntaxProblems };
+  return { source, ...parseYamlStream(source.text, OPTIONS), eol: source.text.includes('\r\n') ? '\r\n' : '\n' };
 }
 
 export function countYamlErrors(text: string): number {
-  const docs = parseAllDocuments(text, OPTIONS);
-  return Array.isArray(docs) ? docs.reduce((n, d) => n + d.errors.length, 0) : 1;
+  return countYamlStreamErrors(text, OPTIONS);
 }
 
 /** The text a key is written as; merge keys (`<<`) are `<<`. */

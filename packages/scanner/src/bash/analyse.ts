@@ -276,13 +276,14 @@ export class ShellAnalysis {
   }
 }
 
-interface VerdictFinding {
+export interface VerdictFinding {
   readonly ruleId: RawFinding['ruleId'];
   readonly messageId: string;
   readonly data: Record<string, string>;
 }
 
-function findingsForVerdict(verdict: Verdict, request: ClientRequest): VerdictFinding[] {
+/** The findings a verdict on a request gives (none for a v2 request), before they get a place. */
+export function findingsForVerdict(verdict: Verdict, request: { readonly client: string; readonly url: ClientRequest['url'] }): VerdictFinding[] {
   const data = { client: request.client, url: describeUrl(request.url) };
   switch (verdict.kind) {
     case 'v1':

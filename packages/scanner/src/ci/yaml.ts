@@ -1,5 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
-import type { SyntaxProblem } from '../analyser.js';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
+import { countYamlStreamErrors, parseYamlStream, type YamlStream } from '../yaml-stream.js';
 
 // GitLab's `!reference [job, script]` names a list elsewhere in the configuration; kept as its list
 // so the parser neither warns nor fails on it.
@@ -7,28 +7,14 @@ const CUSTOM_TAGS = [{ tag: '!reference', collection: 'seq' as const, resolve: (
 
 const OPTIONS = { keepSourceTokens: true, customTags: CUSTOM_TAGS, merge: true, prettyErrors: false } as const;
 
-export interface ParsedYaml {
-  readonly docs: readonly Document.Parsed[];
-  readonly syntaxProblems: readonly SyntaxProblem[];
-}
+export type ParsedYaml = YamlStream;
 
 export function parseYaml(text: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { ...OPTIONS, lineCounter });
-  const list = Array.isArray(docs) ? docs : [];
-  const syntaxProblems = list
-    .flatMap((d) => d.errors)
-    .slice(0, 10)
-    .map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      return { line, column: col };
-    });
-  return { docs: list, syntaxProblems };
+  return parseYamlStream(text, OPTIONS);
 }
 
 export function countYamlErrors(text: string): number {
-  const docs = parseAllDocuments(text, OPTIONS);
-  return Array.isArray(docs) ? docs.reduce((n, d) => n + d.errors.length, 0) : 1;
+  return countYamlStreamErrors(text, OPTIONS);
 }
 
 /** Follows aliases to the anchored node (anchors are where the text, and so the fix, is). */

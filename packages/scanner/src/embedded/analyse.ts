@@ -38,7 +38,8 @@ export function isTokenlessRequest(f: Finding): boolean {
 
 const TOKENLESS = new Set(['missingToken', 'misspelledToken', 'tokenPathGet', 'dotNetClient'].map((m) => `no-imdsv1-request/${m}`));
 
-function hostEdits(host: string, piece: EmbeddedShell, edits: readonly Edit[]): Edit[] | undefined {
+/** Edits of `piece.text` as edits of its host; undefined when one replaces text not written verbatim, falls inside an escape or cannot be escaped. */
+export function hostEdits(host: string, piece: EmbeddedShell, edits: readonly Edit[]): Edit[] | undefined {
   const out: Edit[] = [];
   for (const e of edits) {
     const start = piece.toHost(e.start);

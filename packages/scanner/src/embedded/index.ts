@@ -1,3 +1,3 @@
-export { analyseEmbeddedShell, isTokenlessRequest, type RawAnalyser } from './analyse.js';
+export { analyseEmbeddedShell, hostEdits, isTokenlessRequest, type RawAnalyser } from './analyse.js';
 export { nested, ShellTextBuilder, type EmbeddedShell } from './shell-text.js';
 export { userDataPieces, type UserDataExtractor } from './user-data.js';

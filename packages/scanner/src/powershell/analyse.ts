@@ -1,6 +1,6 @@
-import { classifyHeader, classifyUrl, describeUrl, judgeRequest, TOKEN_HEADER, type Edit, type Verdict } from '@imds-guard/core';
+import { classifyHeader, classifyUrl, judgeRequest, TOKEN_HEADER, type Edit, type Verdict } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
-import type { RawFinding } from '../bash/analyse.js';
+import { findingsForVerdict as shellFindingsForVerdict, type RawFinding, type VerdictFinding } from '../bash/analyse.js';
 import { bindCall, functionsByName } from './calls.js';
 import { assignedTo, DotNetRequests } from './dotnet.js';
 import { insertBefore } from '../bash/fixes.js';
@@ -223,29 +223,9 @@ function enclosingAssignment(node: Node): Node | undefined {
   return undefined;
 }
 
-interface VerdictFinding {
-  readonly ruleId: RawFinding['ruleId'];
-  readonly messageId: string;
-  readonly data: Record<string, string>;
-}
-
+/** As for shell, except that a .NET client has no one-line fix, which its own message says. */
 function findingsForVerdict({ request, verdict }: Judged): VerdictFinding[] {
-  const data = { client: request.client, url: describeUrl(request.url) };
-  switch (verdict.kind) {
-    case 'v1': {
-      // A .NET client has no one-line fix; its own message says so.
-      const messageId = request.kind === 'dotnet' && verdict.messageId === 'missingToken' ? 'dotNetClient' : verdict.messageId;
-      return [{ ruleId: 'no-imdsv1-request', messageId, data: verdict.messageId === 'misspelledToken' ? { ...data, header: verdict.header } : data }];
-    }
-    case 'cannot-determine':
-      return [{ ruleId: 'no-imdsv1-request', messageId: 'cannotDetermine', data: { ...data, reason: verdict.reason } }];
-    case 'token-fetch':
-      return verdict.problems.map((p) => ({
-        ruleId: 'no-invalid-imds-token-request',
-        messageId: p.problem,
-        data: p.problem === 'ttlOutOfRange' ? { ...data, ttl: p.ttl } : data,
-      }));
-    default:
-      return [];
-  }
+  return shellFindingsForVerdict(verdict, request).map((f) =>
+    request.kind === 'dotnet' && f.messageId === 'missingToken' ? { ...f, messageId: 'dotNetClient' } : f,
+  );
 }
