@@ -36,8 +36,12 @@ export type WorkerReply =
       readonly first: boolean;
     };
 
-/** Jobs sent ahead to each worker, so that it is not idle while the main thread is busy reading files. */
-const DEPTH = 2;
+/**
+ * Jobs sent ahead to each worker, so that it is not idle while the main thread is busy reading
+ * files: the main thread hands out jobs only every few milliseconds (see scan's yields), and a
+ * script takes a worker well under one, so two ahead left it waiting a tenth of the time.
+ */
+const DEPTH = 16;
 /** A first job at most this long (warm-up included) is one the main thread may take over (see take). */
 const CHEAP_WARMUP_MS = 150;
 /** Workers that die while analysing are replaced this many times; after that the rest runs inline. */
