@@ -40,7 +40,9 @@ export interface Analyser {
   readonly needles?: readonly string[];
   /**
    * Files with the same key are analysed together, e.g. a Terraform module is its directory, so
-   * variables and templates defined in one file resolve in another. Absent: each file alone.
+   * variables and templates defined in one file resolve in another. The key is a path every
+   * member lies within (a directory, or the file itself), so that the scan, going through files
+   * in path order, knows when a group is complete. Absent: each file alone.
    */
   groupOf?(path: string): string;
   analyse(files: readonly SourceFile[]): Promise<FileAnalysis[]>;

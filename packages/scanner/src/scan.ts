@@ -109,6 +109,8 @@ interface Member {
 
 interface Group {
   readonly analyser: number;
+  /** What groupOf returned: a path every member starts with. */
+  readonly path: string;
   readonly members: Member[];
   matters: boolean;
 }
@@ -147,9 +149,33 @@ export async function scanWith(
   const directiveBit = 1 << analysers.length;
   const cwdPrefix = cwd.endsWith(sep) ? cwd : cwd + sep;
 
+  /** Hands a group to the analysers once all its members are known (reading what was not read). */
+  const submitGroup = (group: Group) => {
+    groups.delete(`${group.analyser}\0${group.path}`);
+    if (!group.matters) return;
+    const sources: SourceFile[] = [];
+    for (const member of group.members) {
+      if (member.text === undefined) {
+        const reread = readSourceFile(member.path, { maxBytes, file: member.file });
+        if (!reread.ok) {
+          errors.push(reread.error);
+          continue;
+        }
+        member.text = reread.text;
+        member.bom = reread.bom;
+      }
+      if (!scanned.has(member.path)) scanned.set(member.path, { path: member.path, file: member.file, text: member.text, bom: member.bom ?? false });
+      sources.push({ path: member.path, file: member.file, text: member.text });
+    }
+    if (sources.length > 0) runner.submit({ analyser: group.analyser, sources });
+  };
+
   try {
     let lastYield = performance.now();
     for (const candidate of discovery.files) {
+      // Files come in path order, so a group none of whose members can follow is complete: its
+      // analysis can start while the reading goes on.
+      for (const group of groups.values()) if (!isWithin(candidate.path, group.path)) submitGroup(group);
       if (options.only && !options.only(candidate.path)) continue;
       // With a pool, let its messages through now and then: the reads below never wait.
       if (runner.pooled && performance.now() - lastYield > 5) {
@@ -197,8 +223,11 @@ export async function scanWith(
         const matters = (!analyser.needles || (found & (1 << index)) !== 0) && analyser.mayMatter(textOf());
         if (analyser.groupOf) {
           const key = `${index}\0${analyser.groupOf(candidate.path)}`;
-          const group = groups.get(key) ?? { analyser: index, members: [], matters: false };
-          groups.set(key, group);
+          let group = groups.get(key);
+          if (!group) {
+            group = { analyser: index, path: analyser.groupOf(candidate.path), members: [], matters: false };
+            groups.set(key, group);
+          }
           group.members.push({ path: candidate.path, file, explicit: candidate.explicit, text, bom: checked.bom });
           group.matters ||= matters || hasDirective;
         } else if (matters || hasDirective) {
@@ -208,24 +237,7 @@ export async function scanWith(
       progress.report();
     }
 
-    for (const group of groups.values()) {
-      if (!group.matters) continue;
-      const sources: SourceFile[] = [];
-      for (const member of group.members) {
-        if (member.text === undefined) {
-          const reread = readSourceFile(member.path, { maxBytes, file: member.file });
-          if (!reread.ok) {
-            errors.push(reread.error);
-            continue;
-          }
-          member.text = reread.text;
-          member.bom = reread.bom;
-        }
-        if (!scanned.has(member.path)) scanned.set(member.path, { path: member.path, file: member.file, text: member.text, bom: member.bom ?? false });
-        sources.push({ path: member.path, file: member.file, text: member.text });
-      }
-      if (sources.length > 0) runner.submit({ analyser: group.analyser, sources });
-    }
+    for (const group of groups.values()) submitGroup(group);
 
     const findings: Finding[] = [];
     const analysed = new Set<string>();
@@ -371,6 +383,11 @@ class Progress {
   finish(): void {
     this.report(true);
   }
+}
+
+/** `path` is `prefix` or below it. */
+function isWithin(path: string, prefix: string): boolean {
+  return path === prefix || (path.startsWith(prefix) && (path[prefix.length] === sep || prefix.endsWith(sep)));
 }
 
 /** Relative to cwd with forward slashes, so output is the same on every platform. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Finding } from '@imds-guard/core';
 import { scan } from '@imds-guard/scanner';
@@ -218,5 +219,29 @@ describe('scan with analyses of files the analyser read itself', () => {
   it('lists a referenced file that discovery did not find after the others', async () => {
     const result = await scanWith([linking], ['infra/main.conf'], { cwd: t.root, threads: 0 });
     assert.deepEqual(result.files.map((f) => f.file), ['infra/main.conf', 'infra/boot.tpl']);
+  });
+});
+
+describe('scan with groups', () => {
+  const t = tempTree();
+  after(t.cleanup);
+  t.write('a/1.grp', MENTION);
+  t.write('a/2.grp', MENTION);
+  t.write('a/sub/3.grp', MENTION);
+  t.write('b/4.one', MENTION);
+  t.write('c/5.grp', MENTION);
+
+  it('hands a group over as soon as the files in path order have left its directory', async () => {
+    const calls: string[][] = [];
+    const record = (files: readonly { file: string }[]) => {
+      calls.push(files.map((f) => f.file));
+      return Promise.resolve(files.map(({ file }) => ({ file, findings: [], syntaxProblems: [] })));
+    };
+    const base = { mayMatter: () => true, countSyntaxErrors: async () => 0 };
+    const grouped: Analyser = { ...base, name: 'grouped', claims: (p) => p.endsWith('.grp'), groupOf: (p) => dirname(p), analyse: record };
+    const single: Analyser = { ...base, name: 'single', claims: (p) => p.endsWith('.one'), analyse: record };
+    await scanWith([grouped, single], ['.'], { cwd: t.root, threads: 0 });
+    // Inline, jobs run in the order they were handed over: a/ before b/4.one, which was read after it.
+    assert.deepEqual(calls, [['a/1.grp', 'a/2.grp'], ['a/sub/3.grp'], ['b/4.one'], ['c/5.grp']]);
   });
 });
