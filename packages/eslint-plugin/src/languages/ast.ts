@@ -4,6 +4,8 @@
  * `type`, `range` in UTF-16 offsets, `loc` with 1-based lines and 0-based columns, and its named
  * children. The root always spans the whole file, which ESLint's offset/position conversion needs.
  */
+import { LineIndex } from '@imds-guard/core';
+
 export interface Position {
   readonly line: number;
   readonly column: number;
@@ -26,23 +28,17 @@ export interface Comment {
   readonly loc: { readonly start: Position; readonly end: Position };
 }
 
-/** Offsets to ESLint positions (1-based lines, 0-based columns; only \n ends a line, as in the scanner). */
+/** Offsets to ESLint positions: the scanner's lines (only \n ends one), with 0-based columns. */
 export class Positions {
-  private readonly starts: number[] = [0];
+  private readonly lines: LineIndex;
 
   constructor(text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    this.lines = new LineIndex(text);
   }
 
   at(offset: number): Position {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo]! };
+    const { line, column } = this.lines.position(offset);
+    return { line, column: column - 1 };
   }
 
   node(type: string, start: number, end: number, field?: string): AstNode {
