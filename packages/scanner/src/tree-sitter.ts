@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 
 const require = createRequire(import.meta.url);
 
@@ -63,4 +63,22 @@ export function withBashTree<T>(text: string, use: (tree: Tree) => T): Promise<T
 function initRuntime(): Promise<void> {
   setFlagsFromString('--liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering');
   return Parser.init();
+}
+
+/** The outermost ERROR and MISSING nodes, walked with an explicit stack (scripts nest 10,000 levels deep), at most ten. */
+export function errorNodes(root: Node): Node[] {
+  if (!root.hasError) return [];
+  const out: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length > 0 && out.length < 10) {
+    const node = stack.pop()!;
+    if (node.type === 'ERROR' || node.isMissing) {
+      out.push(node);
+      continue;
+    }
+    if (!node.hasError) continue;
+    const children = node.children.filter((c): c is Node => c !== null);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return out;
 }

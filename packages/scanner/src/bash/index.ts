@@ -1,6 +1,6 @@
 import { formatMessage, LineIndex, type Finding, type MessageId, type RuleId } from '@imds-guard/core';
 import type { Node } from 'web-tree-sitter';
-import { getBashParser } from '../tree-sitter.js';
+import { errorNodes, getBashParser } from '../tree-sitter.js';
 import { ShellAnalysis as Analysis, type RawFinding } from './analyse.js';
 
 import type { SyntaxProblem } from '../analyser.js';
@@ -69,19 +69,5 @@ export function toFinding(f: RawFinding, file: string, lines: LineIndex, context
 }
 
 function syntaxProblems(root: Node, lines: LineIndex): SyntaxProblem[] {
-  if (!root.hasError) return [];
-  const problems: SyntaxProblem[] = [];
-  // An explicit stack, not recursion: a script can nest 10,000 levels deep.
-  const stack: Node[] = [root];
-  while (stack.length > 0 && problems.length < 10) {
-    const node = stack.pop()!;
-    if (node.type === 'ERROR' || node.isMissing) {
-      problems.push(lines.position(node.startIndex));
-      continue;
-    }
-    if (!node.hasError) continue;
-    const children = node.children.filter((c): c is Node => c !== null);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-  }
-  return problems;
+  return errorNodes(root).map((node) => lines.position(node.startIndex));
 }

@@ -4,7 +4,7 @@ import type { SyntaxProblem } from '../analyser.js';
 import { ancestors } from '../bash/ancestors.js';
 import { toFinding, type RawFinding } from '../bash/index.js';
 import { mayMentionImds, PREFILTER_NEEDLES } from '../prefilter.js';
-import { withTree } from '../tree-sitter.js';
+import { errorNodes, withTree } from '../tree-sitter.js';
 import { PowerShellAnalysis } from './analyse.js';
 
 export interface PowerShellFileAnalysis {
@@ -82,22 +82,4 @@ function firstMention(text: string, from: number, to: number): number | undefine
   const lower = slice.toLowerCase();
   const found = PREFILTER_NEEDLES.map((n) => lower.indexOf(n.toLowerCase())).filter((i) => i >= 0);
   return from + Math.min(...found);
-}
-
-/** The outermost ERROR and MISSING nodes, walked with an explicit stack (scripts nest deeply). */
-function errorNodes(root: Node): Node[] {
-  if (!root.hasError) return [];
-  const out: Node[] = [];
-  const stack: Node[] = [root];
-  while (stack.length > 0 && out.length < 10) {
-    const node = stack.pop()!;
-    if (node.type === 'ERROR' || node.isMissing) {
-      out.push(node);
-      continue;
-    }
-    if (!node.hasError) continue;
-    const children = node.children.filter((c): c is Node => c !== null);
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-  }
-  return out;
 }
