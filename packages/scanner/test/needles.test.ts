@@ -39,6 +39,23 @@ describe('needleGroupsTest', () => {
     assert.equal(run('curl http://169.254.169.254/', 0b0110), 0);
     assert.equal(run('Type: aws::ec2::Instance # IMDS-GUARD-IGNORE'), 0b0110);
   });
+
+  it('finds a needle in a large file wherever it lies, across the boundaries of the interleaved scans', () => {
+    const needle = '169.254.169.254';
+    for (const size of [4096, 4099, 6001, 70_000]) {
+      const quarter = size >>> 2;
+      const starts = [0, size - needle.length];
+      for (let k = 1; k <= 4; k++) for (let d = -needle.length - 2; d <= 2; d++) starts.push(k * quarter + d);
+      for (const start of starts.filter((at) => at >= 0 && at + needle.length <= size)) {
+        const bytes = Buffer.alloc(size, 'x');
+        bytes.write(needle, start, 'latin1');
+        assert.equal(test(bytes, 0b1111), 0b1001, `${needle} at ${start} of ${size}`);
+        // Cut by one byte, it is no needle, and nothing is found.
+        bytes.write('_', start + 7, 'latin1');
+        assert.equal(test(bytes, 0b1111), 0, `cut needle at ${start} of ${size}`);
+      }
+    }
+  });
 });
 
 describe('needleTest on raw bytes', () => {
