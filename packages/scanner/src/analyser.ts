@@ -45,6 +45,13 @@ export interface Analyser {
    * in path order, knows when a group is complete. Absent: each file alone.
    */
   groupOf?(path: string): string;
+  /**
+   * Pays ahead what its first file in a thread costs beyond the rest, where that is large (ESLint
+   * and TypeScript's parser load, ~0.5 s). A scan of a repository with many files the analyser
+   * claims has a worker do this before any file, so the cost does not fall at the end; and the
+   * main thread, done reading, helps with such an analyser's files only if it has run it already.
+   */
+  warmUp?(): Promise<void>;
   analyse(files: readonly SourceFile[]): Promise<FileAnalysis[]>;
   /** Used to refuse a fix that makes a file parse worse. */
   countSyntaxErrors(text: string, path: string): Promise<number>;

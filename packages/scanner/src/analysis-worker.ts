@@ -2,7 +2,7 @@
 // order they come, and answers each (the pool blames a crash on the oldest unanswered job).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Analyser } from './analyser.js';
-import type { AnalysisJob, JobOutcome, WorkerData, WorkerReply } from './worker-pool.js';
+import type { JobOutcome, WorkerData, WorkerReply, WorkerRequest } from './worker-pool.js';
 
 const data = workerData as WorkerData;
 const port = parentPort!;
@@ -12,11 +12,11 @@ if (names.join('\0') !== data.names.join('\0')) {
   throw new Error(`${data.module} exports analysers [${names.join(', ')}], not the scan's [${data.names.join(', ')}]`);
 }
 
-const queue: { id: number; job: AnalysisJob }[] = [];
+const queue: WorkerRequest[] = [];
 const used = new Set<number>();
 let busy = false;
 
-port.on('message', (message: { id: number; job: AnalysisJob }) => {
+port.on('message', (message: WorkerRequest) => {
   queue.push(message);
   if (!busy) void drain();
 });
@@ -25,7 +25,12 @@ port.postMessage({ type: 'ready' } satisfies WorkerReply);
 async function drain(): Promise<void> {
   busy = true;
   while (queue.length > 0) {
-    const { id, job } = queue.shift()!;
+    const request = queue.shift()!;
+    if ('warmUp' in request) {
+      await warmUp(request.warmUp);
+      continue;
+    }
+    const { id, job } = request;
     const first = !used.has(job.analyser);
     used.add(job.analyser);
     const started = performance.now();
@@ -45,4 +50,15 @@ async function drain(): Promise<void> {
     }
   }
   busy = false;
+}
+
+async function warmUp(analyser: number): Promise<void> {
+  used.add(analyser);
+  const started = performance.now();
+  try {
+    await analysers![analyser]!.warmUp?.();
+  } catch {
+    // The first file will fail the same way, and report it.
+  }
+  port.postMessage({ type: 'warmed', analyser, ms: performance.now() - started } satisfies WorkerReply);
 }

@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import type { FileError, Finding } from '@imds-guard/core';
 import type { Analyser, SourceFile, SyntaxProblem } from './analyser.js';
 import { ANALYSERS } from './analysers.js';
-import { discoverFiles, type DiscoverOptions } from './discover.js';
+import { discoverFiles, type DiscoveredFile, type DiscoverOptions } from './discover.js';
 import { isTokenlessRequest } from './embedded/analyse.js';
 import { needleGroupsTest } from './prefilter.js';
 import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from './read.js';
@@ -18,6 +18,8 @@ import { DIRECTIVE, settleFindings, type RuleSettings } from './suppressions.js'
  */
 export const WORKER_THRESHOLD = 50;
 
+/** Files an analyser with a costly start must claim for a scan to warm it up in a worker ahead. */
+const WARM_UP_AT = 100;
 /** Files still waiting for a worker when the main thread is done reading, for one more worker. */
 const GROW_AT = 16;
 
@@ -141,6 +143,7 @@ export async function scanWith(
   });
   const errors: FileError[] = discovery.errors.map((e) => ({ file: displayPath(cwd, e.file), message: e.message }));
   progress.found = discovery.files.length;
+  runner.expect(discovery.files);
   progress.report();
   const scanned = new Map<string, ScannedFile>();
   const groups = new Map<string, Group>();
@@ -285,6 +288,7 @@ class JobRunner {
   private readonly jobs: { job: AnalysisJob; outcome?: Promise<JobOutcome> }[] = [];
   private files = 0;
   private pool: AnalysisPool | undefined;
+  private warmUps: number[] = [];
   private readonly threads: number;
   private readonly threshold: number;
 
@@ -296,6 +300,20 @@ class JobRunner {
   ) {
     this.threads = Math.max(0, Math.floor(options.threads ?? availableParallelism()));
     this.threshold = options.workerThreshold ?? WORKER_THRESHOLD;
+  }
+
+  /**
+   * Notes the analysers with a costly start (Analyser.warmUp) that claim many of `files`: in a
+   * repository with that many JavaScript files, some surely import the AWS SDK or the CDK. A worker
+   * warms them up first thing, so the cost is paid while the main thread reads, not at the end.
+   */
+  expect(files: readonly DiscoveredFile[]): void {
+    this.warmUps = this.analysers.flatMap((analyser, index) => {
+      if (!analyser.warmUp) return [];
+      let claimed = 0;
+      for (const f of files) if (analyser.claims(f.path, f.explicit) && ++claimed >= WARM_UP_AT) return [index];
+      return [];
+    });
   }
 
   get pooled(): boolean {
@@ -318,6 +336,7 @@ class JobRunner {
     if (this.pool || !this.workers || this.threads <= 1) return;
     const names = this.analysers.map((a) => a.name);
     this.pool = new AnalysisPool({ ...this.workers, names }, this.threads - 1, (j) => this.inline(j));
+    for (const analyser of this.warmUps) this.pool.warmUp(analyser);
     for (const entry of this.jobs) entry.outcome = this.track(entry.job, this.pool.run(entry.job));
   }
 
@@ -342,7 +361,8 @@ class JobRunner {
 
   private async helpThePool(pool: AnalysisPool): Promise<void> {
     const warm = new Set<number>();
-    for (let pending = pool.take(warm); pending; pending = pool.take(warm)) {
+    const slowStart = new Set(this.analysers.flatMap((a, i) => (a.warmUp ? [i] : [])));
+    for (let pending = pool.take(warm, slowStart); pending; pending = pool.take(warm, slowStart)) {
       warm.add(pending.job.analyser);
       pending.resolve(await this.inline(pending.job));
       // Let the workers' answers in, so they get their next jobs.

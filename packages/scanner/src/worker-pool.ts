@@ -25,8 +25,12 @@ export interface WorkerData extends WorkerSource {
   readonly names: readonly string[];
 }
 
+/** A job, or an analyser to warm up (see Analyser.warmUp); a worker takes them in order. */
+export type WorkerRequest = { readonly id: number; readonly job: AnalysisJob } | { readonly warmUp: number };
+
 export type WorkerReply =
   | { readonly type: 'ready' }
+  | { readonly type: 'warmed'; readonly analyser: number; readonly ms: number }
   | {
       readonly type: 'done';
       readonly id: number;
@@ -42,6 +46,11 @@ export type WorkerReply =
  * script takes a worker well under one, so two ahead left it waiting a tenth of the time.
  */
 const DEPTH = 16;
+/**
+ * Jobs sent ahead once the main thread is done reading and takes jobs too: a job sent to a worker
+ * is that worker's, so the rest wait in the queue for whichever thread is free first.
+ */
+const SHARING_DEPTH = 2;
 /** A first job at most this long (warm-up included) is one the main thread may take over (see take). */
 const CHEAP_WARMUP_MS = 150;
 /** Workers that die while analysing are replaced this many times; after that the rest runs inline. */
@@ -91,6 +100,7 @@ export class AnalysisPool {
   private readonly costs = new Map<number, Cost>();
   private closing = false;
   private broken = false;
+  private depth = DEPTH;
 
   constructor(
     private readonly data: WorkerData,
@@ -123,17 +133,28 @@ export class AnalysisPool {
     this.pump();
   }
 
+  /** Has the least busy worker warm `analyser` up ahead of its jobs, which then go to that worker. */
+  warmUp(analyser: number): void {
+    const slot = [...this.slots].sort((a, b) => a.inFlight.length - b.inFlight.length)[0];
+    if (!slot || slot.warm.has(analyser)) return;
+    slot.warm.add(analyser);
+    slot.worker.postMessage({ warmUp: analyser } satisfies WorkerRequest);
+  }
+
   /**
    * Hands a queued job to the caller (the main thread, done reading) instead of a worker: the last
-   * one that `warm` (analysers the caller has run) or a cheap warm-up allows, so the workers keep
-   * the jobs they are warm for and the caller does not load ESLint for one file. Its `resolve`
-   * must be called with the outcome.
+   * one of an analyser the caller has run (`warm`), or whose warm-up is cheap: measured so in a
+   * worker, or not measured yet and not a `slowStart` one. So the workers keep the jobs they are
+   * warm for and the caller does not load ESLint for one file. Its `resolve` must be called with
+   * the outcome. From the first call on, workers are sent fewer jobs ahead (SHARING_DEPTH).
    */
-  take(warm: ReadonlySet<number>): Pending | undefined {
+  take(warm: ReadonlySet<number>, slowStart: ReadonlySet<number>): Pending | undefined {
+    this.depth = SHARING_DEPTH;
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const analyser = this.queue[i]!.job.analyser;
       const first = this.costs.get(analyser)?.first;
-      if (warm.has(analyser) || (first !== undefined && first <= CHEAP_WARMUP_MS)) return this.queue.splice(i, 1)[0];
+      const cheap = first === undefined ? !slowStart.has(analyser) : first <= CHEAP_WARMUP_MS;
+      if (warm.has(analyser) || cheap) return this.queue.splice(i, 1)[0];
     }
     return undefined;
   }
@@ -159,16 +180,19 @@ export class AnalysisPool {
         slot.ready = true;
         return;
       }
+      if (reply.type === 'warmed') {
+        this.costOf(reply.analyser).first = Math.max(this.costOf(reply.analyser).first, reply.ms);
+        return;
+      }
       const index = slot.inFlight.findIndex((p) => p.id === reply.id);
       if (index < 0) return;
       const [pending] = slot.inFlight.splice(index, 1);
-      const cost = this.costs.get(pending!.job.analyser) ?? { first: 0, warmTotal: 0, warmCount: 0 };
+      const cost = this.costOf(pending!.job.analyser);
       if (reply.first) cost.first = Math.max(cost.first, reply.ms);
       else {
         cost.warmTotal += reply.ms;
         cost.warmCount++;
       }
-      this.costs.set(pending!.job.analyser, cost);
       pending!.resolve(reply.outcome);
       this.pump();
     });
@@ -200,7 +224,7 @@ export class AnalysisPool {
       return;
     }
     for (;;) {
-      const free = [...this.slots].filter((slot) => slot.inFlight.length < DEPTH).sort((a, b) => a.inFlight.length - b.inFlight.length);
+      const free = [...this.slots].filter((slot) => slot.inFlight.length < this.depth).sort((a, b) => a.inFlight.length - b.inFlight.length);
       if (free.length === 0 || this.queue.length === 0) return;
       let sent = false;
       for (const slot of free) {
@@ -209,12 +233,18 @@ export class AnalysisPool {
         const [pending] = this.queue.splice(index, 1);
         slot.inFlight.push(pending!);
         slot.warm.add(pending!.job.analyser);
-        slot.worker.postMessage({ id: pending!.id, job: pending!.job });
+        slot.worker.postMessage({ id: pending!.id, job: pending!.job } satisfies WorkerRequest);
         sent = true;
         break;
       }
       if (!sent) return;
     }
+  }
+
+  private costOf(analyser: number): Cost {
+    let cost = this.costs.get(analyser);
+    if (!cost) this.costs.set(analyser, (cost = { first: 0, warmTotal: 0, warmCount: 0 }));
+    return cost;
   }
 
   /** Whether `slot` should take a job of `analyser` now (see Cost). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { scan, scanWith, type ScanOptions } from '../src/scan.ts';
@@ -70,6 +71,22 @@ describe('analysis on worker threads', () => {
       assert.deepStrictEqual(grown, inline);
     } finally {
       g.cleanup();
+    }
+  });
+
+  it('has a worker warm up an analyser with a costly start before its files, when it claims many', async () => {
+    const w = tempTree();
+    try {
+      for (let i = 0; i < 100; i++) w.write(`src/${String(i).padStart(3, '0')}.warm`, 'x\n');
+      const messages = async (options: Partial<ScanOptions>) => new Set((await scanWith(ANALYSERS, ['.'], { cwd: w.root, ...options }, support)).findings.map((f) => f.message));
+      assert.deepEqual(await messages(pooled), new Set(['warmed up first']));
+      // Not on the main thread: it pays the cost with its first file, as without a warm-up.
+      assert.deepEqual(await messages({ threads: 0 }), new Set(['cold start']));
+      // With fewer files claimed, some may well hold nothing to analyse: no cost paid ahead.
+      rmSync(w.path('src/000.warm'));
+      assert.deepEqual(await messages(pooled), new Set(['cold start']));
+    } finally {
+      w.cleanup();
     }
   });
 

@@ -99,6 +99,10 @@ export function javascriptAnalyser(): Analyser {
     claims: (path) => isJavaScriptFile(path),
     mayMatter: (text) => mayMakeImdsRequests(text) || mayConfigureInstances(text),
     needles: [...REQUEST_NEEDLES, ...LAUNCH_NEEDLES],
+    async warmUp() {
+      const { linter, config } = await load();
+      linter.verify('export const warm = 1;\n', config, { filename: 'warm-up.ts' });
+    },
     async analyse(files) {
       return Promise.all(files.map(analyseJavaScript));
     },

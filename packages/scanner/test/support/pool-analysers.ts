@@ -42,5 +42,21 @@ export const groupAnalyser: Analyser = {
   countSyntaxErrors: async () => 0,
 };
 
-export const ANALYSERS: readonly Analyser[] = [jobAnalyser, groupAnalyser];
-export const WRONG_ORDER: readonly Analyser[] = [groupAnalyser, jobAnalyser];
+let warmedUp = false;
+
+/** One with a costly start: each finding says whether warmUp had run in its thread before. */
+export const warmingAnalyser: Analyser = {
+  name: 'warming',
+  claims: (path) => path.endsWith('.warm'),
+  mayMatter: () => true,
+  async warmUp() {
+    warmedUp = true;
+  },
+  async analyse(files) {
+    return files.map(({ file }) => ({ file, findings: [{ ...finding(file, 1), message: warmedUp ? 'warmed up first' : 'cold start' }], syntaxProblems: [] }));
+  },
+  countSyntaxErrors: async () => 0,
+};
+
+export const ANALYSERS: readonly Analyser[] = [jobAnalyser, groupAnalyser, warmingAnalyser];
+export const WRONG_ORDER: readonly Analyser[] = [groupAnalyser, jobAnalyser, warmingAnalyser];
