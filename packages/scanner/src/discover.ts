@@ -42,6 +42,11 @@ export interface DiscoverOptions {
    * one, for tests; 'git' still falls back when git cannot list the directory.
    */
   readonly lister?: 'auto' | Lister;
+  /**
+   * Called with the absolute paths of a work tree's tracked files as soon as git has listed them,
+   * before its untracked files and the checks on each: an early, rough view of a large repository.
+   */
+  readonly onTrackedListing?: (paths: readonly string[]) => void;
 }
 
 export interface DiscoveredFile {
@@ -71,6 +76,7 @@ interface Settings {
   readonly gitignore: boolean;
   readonly includeCdkOut: boolean;
   readonly lister: 'auto' | Lister;
+  readonly onTrackedListing?: (paths: readonly string[]) => void;
 }
 
 /**
@@ -88,6 +94,7 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
     gitignore: options.gitignore ?? true,
     includeCdkOut,
     lister: options.lister ?? 'auto',
+    onTrackedListing: options.onTrackedListing,
   };
   const globs = globFilter(options.includeGlobs, options.excludeGlobs);
   const files = new Map<string, DiscoveredFile>();
@@ -273,6 +280,8 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
     else if (mode === '160000') nested.push(rel); // a submodule
     else candidates.push({ rel, kind: mode === '120000' ? 'symlink' : 'file' });
   }
+
+  settings.onTrackedListing?.(candidates.map((c) => under(root, c.rel)));
 
   // A directory can be excluded by name, or be a symlink now though the index has files below it.
   const dirOk = new Map<string, boolean>([['', true]]);

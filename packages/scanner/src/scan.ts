@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import type { FileError, Finding } from '@imds-guard/core';
 import type { Analyser, SourceFile, SyntaxProblem } from './analyser.js';
 import { ANALYSERS } from './analysers.js';
-import { discoverFiles, type DiscoveredFile, type DiscoverOptions } from './discover.js';
+import { discoverFiles, type DiscoverOptions } from './discover.js';
 import { isTokenlessRequest } from './embedded/analyse.js';
 import { needleGroupsTest } from './prefilter.js';
 import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from './read.js';
@@ -20,6 +20,8 @@ export const WORKER_THRESHOLD = 50;
 
 /** Files an analyser with a costly start must claim for a scan to warm it up in a worker ahead. */
 const WARM_UP_AT = 100;
+/** A repository this large has files enough to analyse for the workers to pay for themselves. */
+const EARLY_POOL_AT = 10_000;
 /** Files still waiting for a worker when the main thread is done reading, for one more worker. */
 const GROW_AT = 16;
 
@@ -140,10 +142,11 @@ export async function scanWith(
     includeCdkOut: options.includeCdkOut,
     gitignore: options.gitignore,
     lister: options.lister,
+    onTrackedListing: (paths) => runner.foresee(paths),
   });
   const errors: FileError[] = discovery.errors.map((e) => ({ file: displayPath(cwd, e.file), message: e.message }));
   progress.found = discovery.files.length;
-  runner.expect(discovery.files);
+  runner.foresee(discovery.files.map((f) => f.path));
   progress.report();
   const scanned = new Map<string, ScannedFile>();
   const groups = new Map<string, Group>();
@@ -289,6 +292,7 @@ class JobRunner {
   private files = 0;
   private pool: AnalysisPool | undefined;
   private warmUps: number[] = [];
+  private foreseen = false;
   private readonly threads: number;
   private readonly threshold: number;
 
@@ -303,17 +307,22 @@ class JobRunner {
   }
 
   /**
-   * Notes the analysers with a costly start (Analyser.warmUp) that claim many of `files`: in a
-   * repository with that many JavaScript files, some surely import the AWS SDK or the CDK. A worker
-   * warms them up first thing, so the cost is paid while the main thread reads, not at the end.
+   * Prepares for the files to come, from a listing of (most of) them; the first listing decides.
+   * The analysers with a costly start (Analyser.warmUp) that claim many of them are warmed up by a
+   * worker first thing, so that the cost is paid while the main thread reads, not at the end: in a
+   * repository with that many JavaScript files, some surely import the AWS SDK or the CDK. And in
+   * a large repository the workers start now, on a core that would otherwise wait for the listing.
    */
-  expect(files: readonly DiscoveredFile[]): void {
+  foresee(paths: readonly string[]): void {
+    if (this.foreseen) return;
+    this.foreseen = true;
     this.warmUps = this.analysers.flatMap((analyser, index) => {
       if (!analyser.warmUp) return [];
       let claimed = 0;
-      for (const f of files) if (analyser.claims(f.path, f.explicit) && ++claimed >= WARM_UP_AT) return [index];
+      for (const path of paths) if (analyser.claims(path, false) && ++claimed >= WARM_UP_AT) return [index];
       return [];
     });
+    if (paths.length >= EARLY_POOL_AT) this.startPool();
   }
 
   get pooled(): boolean {

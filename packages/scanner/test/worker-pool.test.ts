@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -85,6 +86,13 @@ describe('analysis on worker threads', () => {
       // With fewer files claimed, some may well hold nothing to analyse: no cost paid ahead.
       rmSync(w.path('src/000.warm'));
       assert.deepEqual(await messages(pooled), new Set(['cold start']));
+      // In a git work tree git's listing of the tracked files decides, before anything is checked
+      // (here, that a file is still there).
+      w.write('src/000.warm', 'x\n');
+      execFileSync('git', ['init', '-q'], { cwd: w.root });
+      execFileSync('git', ['add', '.'], { cwd: w.root });
+      rmSync(w.path('src/000.warm'));
+      assert.deepEqual(await messages(pooled), new Set(['warmed up first']));
     } finally {
       w.cleanup();
     }
