@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, readdir, type Dirent } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { FileError } from '@imds-guard/core';
 import fg from 'fast-glob';
 import type { Ignore } from 'ignore';
@@ -54,6 +54,12 @@ export interface DiscoveredFile {
   readonly path: string;
   /** Named on the command line rather than found in a directory walk. */
   readonly explicit: boolean;
+  /**
+   * Listed from the git index of the work tree at this directory, and not checked against the
+   * disk: the file may have been deleted since, or a directory on its way replaced by a symlink.
+   * See Discovery.belowSymlink.
+   */
+  readonly indexRoot?: string;
 }
 
 export interface Discovery {
@@ -63,12 +69,21 @@ export interface Discovery {
   readonly errors: FileError[];
   /** For each directory argument, in order, how its files were listed. */
   readonly listers: Lister[];
+  /**
+   * A directory between a file listed from a git index and the top of its work tree is not a
+   * directory now (a symlink, which must not lead the scan out of the tree, or gone). Only the
+   * files a scan goes on to use are checked: checking all would cost a stat per directory of the
+   * tree up front, for the few files that matter.
+   */
+  readonly belowSymlink: (file: DiscoveredFile) => boolean;
 }
 
 /** What a listing found below a directory, relative to it with `/` separators. */
 interface Entry {
   readonly rel: string;
   readonly kind: 'file' | 'symlink';
+  /** From the git index: see DiscoveredFile.indexRoot. */
+  readonly indexed?: boolean;
 }
 
 interface Settings {
@@ -100,8 +115,8 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
   const files = new Map<string, DiscoveredFile>();
   const errors: FileError[] = [];
   const listers: Lister[] = [];
-  const add = (path: string, explicit: boolean) => {
-    if (!files.get(path)?.explicit) files.set(path, { path, explicit });
+  const add = (path: string, explicit: boolean, indexRoot?: string) => {
+    if (!files.get(path)?.explicit) files.set(path, indexRoot === undefined ? { path, explicit } : { path, explicit, indexRoot });
   };
 
   for (const given of paths) {
@@ -119,7 +134,7 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
         if (globs && !globs(toCwd === undefined ? entry.rel : toCwd + entry.rel)) continue;
         const path = under(abs, entry.rel);
         if (entry.kind === 'file') {
-          add(path, false);
+          add(path, false, entry.indexed ? abs : undefined);
         } else {
           const link = statFollowing(path);
           if ('error' in link) errors.push({ file: path, message: link.error });
@@ -133,7 +148,9 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
   }
 
   const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files: sorted, errors, listers };
+  const realDirectory = realDirectoryCheck();
+  const belowSymlink = (file: DiscoveredFile) => file.indexRoot !== undefined && !realDirectory(file.indexRoot, dirname(file.path));
+  return { files: sorted, errors, listers, belowSymlink };
 }
 
 async function listDirectory(root: string, settings: Settings, errors: FileError[]): Promise<{ entries: Entry[]; lister: Lister }> {
@@ -256,15 +273,13 @@ function isUnder(rel: string, names: ReadonlySet<string>): boolean {
  * pattern does. Undefined when git cannot do it (not installed, not a repository, not trusted).
  */
 async function listWithGit(root: string, settings: Settings, errors: FileError[]): Promise<Entry[] | undefined> {
-  // Two processes at once: listing untracked files walks the work tree (most of the time), the
-  // index and the check for deleted files do not, so the tracked files are sorted out while the
-  // walk goes on.
+  // Two processes at once: listing untracked files walks the work tree (most of the time), listing
+  // the index does not, so the tracked files are sorted out while the walk goes on.
   const untrackedListing = gitListing(root, UNTRACKED);
   const ignoredListing = settings.includeCdkOut ? gitListing(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']) : undefined;
   const tracked = await gitListing(root, TRACKED);
   if (tracked === undefined) return undefined;
 
-  const deleted = new Set<string>();
   const candidates: { rel: string; kind: 'file' | 'symlink' }[] = [];
   const nested: string[] = [];
   for (const record of tracked.split('\0')) {
@@ -275,25 +290,26 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
     if (tab < 0) continue;
     const rel = rest.slice(tab + 1);
     const mode = rest.slice(0, rest.indexOf(' '));
-    if (tag === 'R') deleted.add(rel);
-    else if (tag === 'S') continue; // skip-worktree: not checked out
+    if (tag === 'S') continue; // skip-worktree: not checked out
     else if (mode === '160000') nested.push(rel); // a submodule
     else candidates.push({ rel, kind: mode === '120000' ? 'symlink' : 'file' });
   }
 
   settings.onTrackedListing?.(candidates.map((c) => under(root, c.rel)));
 
-  // A directory can be excluded by name, or be a symlink now though the index has files below it.
+  // A directory can be excluded by name. (Whether it is a symlink now, though the index has files
+  // below it, is checked later for the files that are used: Discovery.belowSymlink.)
   const dirOk = new Map<string, boolean>([['', true]]);
   const isDirOk = (dir: string): boolean => {
     let ok = dirOk.get(dir);
     if (ok === undefined) {
       const cut = dir.lastIndexOf('/');
-      ok = isDirOk(cut < 0 ? '' : dir.slice(0, cut)) && !settings.excludeNames.has(dir.slice(cut + 1)) && isRealDirectory(under(root, dir));
+      ok = isDirOk(cut < 0 ? '' : dir.slice(0, cut)) && !settings.excludeNames.has(dir.slice(cut + 1));
       dirOk.set(dir, ok);
     }
     return ok;
   };
+  const realDirectory = realDirectoryCheck();
   const parentOf = (rel: string) => {
     const cut = rel.lastIndexOf('/');
     return cut < 0 ? '' : rel.slice(0, cut);
@@ -302,9 +318,11 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
   const entries: Entry[] = [];
   const seen = new Set<string>();
   for (const { rel, kind } of candidates) {
-    if (deleted.has(rel) || seen.has(rel) || !isDirOk(parentOf(rel))) continue;
+    if (seen.has(rel) || !isDirOk(parentOf(rel))) continue;
     seen.add(rel); // an unmerged file is listed once per stage
-    entries.push({ rel, kind });
+    // A link is looked at in discovery (to report it if broken): not through a linked directory.
+    if (kind === 'symlink' && !realDirectory(root, under(root, parentOf(rel)))) continue;
+    entries.push({ rel, kind, indexed: true });
   }
 
   const untracked = await untrackedListing;
@@ -317,6 +335,7 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
       nested.push(rel.slice(0, -1));
       continue;
     }
+    // git's walk does not enter a linked directory: no other check is needed.
     if (seen.has(rel) || !isDirOk(parentOf(rel))) continue;
     seen.add(rel);
     const stats = lstatSync(under(root, rel), { throwIfNoEntry: false });
@@ -332,7 +351,7 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
 
   // Submodules, nested repositories and opted-in cdk.out: walked as the fallback would walk them.
   for (const dir of nested) {
-    if (!isDirOk(parentOf(dir)) || settings.excludeNames.has(dir.slice(dir.lastIndexOf('/') + 1)) || !isRealDirectory(under(root, dir))) continue;
+    if (!isDirOk(parentOf(dir)) || settings.excludeNames.has(dir.slice(dir.lastIndexOf('/') + 1)) || !realDirectory(root, under(root, dir))) continue;
     const cdkOut = dir === CDK_OUT || dir.endsWith(`/${CDK_OUT}`);
     const abs = under(root, dir);
     const rules = cdkOut ? [] : rulesAbove(abs, errors, root);
@@ -343,6 +362,21 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
 
 function isRealDirectory(path: string): boolean {
   return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+/** Whether `dir` and each directory between it and `root` (below which it lies) is a real directory; remembered. */
+function realDirectoryCheck(): (root: string, dir: string) => boolean {
+  const known = new Map<string, boolean>();
+  const check = (root: string, dir: string): boolean => {
+    if (dir === root || dir.length <= root.length) return true;
+    let ok = known.get(dir);
+    if (ok === undefined) {
+      ok = check(root, dirname(dir)) && isRealDirectory(dir);
+      known.set(dir, ok);
+    }
+    return ok;
+  };
+  return check;
 }
 
 

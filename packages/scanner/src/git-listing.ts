@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const TRACKED = ['ls-files', '-z', '--stage', '-t', '--cached', '--deleted'] as const;
+export const TRACKED = ['ls-files', '-z', '--stage', '-t', '--cached'] as const;
 export const UNTRACKED = ['ls-files', '-z', '-t', '--others', '--exclude-standard'] as const;
 
 const started = new Map<string, Promise<string | undefined>>();

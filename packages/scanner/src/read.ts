@@ -26,7 +26,10 @@ export interface ReadOptions {
 export type BytesOutcome =
   | { readonly ok: true; readonly bytes: Buffer }
   | { readonly ok: false; readonly error: FileError }
-  /** A working symlink met with `noFollow`: passed over, as a directory walk passes over links. */
+  /**
+   * A working symlink met with `noFollow`, passed over as a directory walk passes over links; or a
+   * file that is not there, with `missingOk`.
+   */
   | { readonly ok: false; readonly skipped: true };
 
 export function readSourceFile(path: string, options: ReadOptions = {}): ReadOutcome {
@@ -57,6 +60,8 @@ export interface BytesOptions extends ReadOptions {
    * its own: a scan that tests the bytes at once saves an allocation per file.
    */
   readonly reuse?: boolean;
+  /** A file (or a directory on its way) that is not there is passed over, not an error: one listed from a git index and deleted since. */
+  readonly missingOk?: boolean;
 }
 
 /** The first read's size: most source files fit, and a larger one is fstat'ed for the size limit. */
@@ -76,6 +81,8 @@ export function readSourceBytes(path: string, options: BytesOptions = {}): Bytes
       const target = statFollowing(path);
       return 'error' in target ? fail(target.error) : { ok: false, skipped: true };
     }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (options.missingOk && (code === 'ENOENT' || code === 'ENOTDIR')) return { ok: false, skipped: true };
     return fail(`cannot read: ${describeFsError(err)}`);
   }
   try {

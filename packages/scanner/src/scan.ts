@@ -199,15 +199,16 @@ export async function scanWith(
       }
       const file = displayPath(cwd, candidate.path, cwdPrefix);
       const walked = !candidate.explicit;
-      const read = readSourceBytes(candidate.path, { maxBytes, file, noFollow: walked, listedAsFile: walked, reuse: true });
+      const indexed = candidate.indexRoot !== undefined;
+      const read = readSourceBytes(candidate.path, { maxBytes, file, noFollow: walked, listedAsFile: walked, reuse: true, missingOk: indexed });
       if (!read.ok) {
-        if ('error' in read) errors.push(read.error);
+        if ('error' in read && !discovery.belowSymlink(candidate)) errors.push(read.error);
         progress.report();
         continue;
       }
       const checked = checkSourceBytes(read.bytes);
       if ('message' in checked) {
-        errors.push({ file, message: checked.message });
+        if (!discovery.belowSymlink(candidate)) errors.push({ file, message: checked.message });
         progress.report();
         continue;
       }
@@ -224,6 +225,11 @@ export async function scanWith(
       const wanted = claiming.reduce((m, i) => (analysers[i]!.needles ? m | (1 << i) : m), directiveBit);
       const found = needles(read.bytes, wanted);
       const hasDirective = (found & directiveBit) !== 0;
+      const used = (i: number) => analysers[i]!.groupOf !== undefined || !analysers[i]!.needles || (found & (1 << i)) !== 0;
+      if (indexed && (hasDirective || claiming.some(used)) && discovery.belowSymlink(candidate)) {
+        progress.report();
+        continue;
+      }
       for (const index of claiming) {
         const analyser = analysers[index]!;
         const matters = (!analyser.needles || (found & (1 << index)) !== 0) && analyser.mayMatter(textOf());

@@ -201,7 +201,7 @@ describe('discovery honours .gitignore', () => {
     }
   });
 
-  it('with git, lists tracked files that .gitignore matches and leaves out deleted ones', async () => {
+  it('with git, lists tracked files that .gitignore matches, and the scan passes over deleted ones', async () => {
     const t = tempTree();
     try {
       t.write('forced.log', '');
@@ -211,8 +211,14 @@ describe('discovery honours .gitignore', () => {
       t.write('.gitignore', '*.log\n');
       unlinkSync(t.path('gone.sh'));
       // A tracked file is part of the repository, so a gate must see it; a walk cannot know it is tracked.
-      assert.deepEqual((await list(t, { lister: 'git' })).files, ['.gitignore', 'forced.log', 'kept.sh']);
+      // The index still lists the deleted file (nothing looks at the disk for each file listed)…
+      assert.deepEqual((await list(t, { lister: 'git' })).files, ['.gitignore', 'forced.log', 'gone.sh', 'kept.sh']);
       assert.deepEqual((await list(t, { lister: 'fast-glob' })).files, ['.gitignore', 'kept.sh']);
+      // … and the scan, which has to open it, passes over it without a word.
+      const result = await scan(['.'], { cwd: t.root, lister: 'git' });
+      assert.deepEqual(result.errors, []);
+      const named = await scan(['gone.sh'], { cwd: t.root, lister: 'git' });
+      assert.deepEqual(named.errors.map((e) => e.file), ['gone.sh'], 'named on the command line, a missing file is an error');
     } finally {
       t.cleanup();
     }
@@ -231,8 +237,11 @@ describe('discovery honours .gitignore', () => {
       symlinkSync(outside.path('x.sh'), t.path('x.sh'));
       rmSync(t.path('d'), { recursive: true });
       symlinkSync(outside.path('d'), t.path('d'));
-      const listed = await list(t, { lister: 'git' });
-      assert.ok(!listed.files.includes('d/y.sh'));
+      // Listed from the index; whether d/ is still a directory is asked only of a file the scan uses.
+      const discovery = await discoverFiles(['.'], { cwd: t.root, lister: 'git' });
+      const listed = (rel: string) => discovery.files.find((f) => f.path === t.path(rel))!;
+      assert.equal(discovery.belowSymlink(listed('d/y.sh')), true);
+      assert.equal(discovery.belowSymlink(listed('x.sh')), false);
       const result = await scan(['.'], { cwd: t.root, lister: 'git' });
       assert.deepEqual(result.findings, []);
       assert.deepEqual(result.files, []);
