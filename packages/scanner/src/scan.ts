@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path';
 import type { FileError, Finding } from '@imds-guard/core';
 import type { Analyser, SourceFile, SyntaxProblem } from './analyser.js';
 import { ANALYSERS } from './analysers.js';
-import { discoverFiles, type DiscoverOptions } from './discover.js';
+import { discoverFiles, type DiscoveredFile, type DiscoverOptions } from './discover.js';
 import { isTokenlessRequest } from './embedded/analyse.js';
 import { needleGroupsTest } from './prefilter.js';
 import { checkSourceBytes, decodeChecked, readSourceBytes, readSourceFile } from './read.js';
@@ -102,10 +102,8 @@ export function scan(paths: readonly string[], options: ScanOptions): Promise<Sc
   return scanWith(ANALYSERS, paths, options, REGISTRY);
 }
 
-interface Member {
-  readonly path: string;
+interface Member extends DiscoveredFile {
   readonly file: string;
-  readonly explicit: boolean;
   /** Decoded when some analyser needed it; else read again if the group turns out to matter. */
   text?: string;
   bom?: boolean;
@@ -161,6 +159,7 @@ export async function scanWith(
     if (!group.matters) return;
     const sources: SourceFile[] = [];
     for (const member of group.members) {
+      if (discovery.belowSymlink(member)) continue;
       if (member.text === undefined) {
         const reread = readSourceFile(member.path, { maxBytes, file: member.file });
         if (!reread.ok) {
@@ -225,7 +224,8 @@ export async function scanWith(
       const wanted = claiming.reduce((m, i) => (analysers[i]!.needles ? m | (1 << i) : m), directiveBit);
       const found = needles(read.bytes, wanted);
       const hasDirective = (found & directiveBit) !== 0;
-      const used = (i: number) => analysers[i]!.groupOf !== undefined || !analysers[i]!.needles || (found & (1 << i)) !== 0;
+      // (A group's members are checked when the group turns out to matter.)
+      const used = (i: number) => !analysers[i]!.groupOf && (!analysers[i]!.needles || (found & (1 << i)) !== 0);
       if (indexed && (hasDirective || claiming.some(used)) && discovery.belowSymlink(candidate)) {
         progress.report();
         continue;
@@ -240,7 +240,7 @@ export async function scanWith(
             group = { analyser: index, path: analyser.groupOf(candidate.path), members: [], matters: false };
             groups.set(key, group);
           }
-          group.members.push({ path: candidate.path, file, explicit: candidate.explicit, text, bom: checked.bom });
+          group.members.push({ ...candidate, file, text, bom: checked.bom });
           group.matters ||= matters || hasDirective;
         } else if (matters || hasDirective) {
           runner.submit({ analyser: index, sources: [source()] });

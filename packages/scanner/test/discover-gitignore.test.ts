@@ -230,8 +230,11 @@ describe('discovery honours .gitignore', () => {
     try {
       outside.write('x.sh', 'curl http://169.254.169.254/latest/meta-data/\n');
       outside.write('d/y.sh', 'curl http://169.254.169.254/latest/meta-data/\n');
+      // A Terraform module is analysed as a group: its files are checked when it turns out to matter.
+      outside.write('d/main.tf', 'resource "aws_instance" "web" {\n  ami           = "ami-123"\n  instance_type = "t3.micro"\n}\n');
       t.write('x.sh', 'echo\n');
       t.write('d/y.sh', 'echo\n');
+      t.write('d/main.tf', '# nothing yet\n');
       commitAll(t);
       unlinkSync(t.path('x.sh'));
       symlinkSync(outside.path('x.sh'), t.path('x.sh'));
