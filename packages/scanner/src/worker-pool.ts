@@ -100,7 +100,8 @@ export class AnalysisPool {
   private readonly costs = new Map<number, Cost>();
   private closing = false;
   private broken = false;
-  private depth = DEPTH;
+  /** Set once the caller takes jobs too (see take). */
+  private caller: { readonly warm: ReadonlySet<number>; readonly slowStart: ReadonlySet<number> } | undefined;
 
   constructor(
     private readonly data: WorkerData,
@@ -146,17 +147,22 @@ export class AnalysisPool {
    * one of an analyser the caller has run (`warm`), or whose warm-up is cheap: measured so in a
    * worker, or not measured yet and not a `slowStart` one. So the workers keep the jobs they are
    * warm for and the caller does not load ESLint for one file. Its `resolve` must be called with
-   * the outcome. From the first call on, workers are sent fewer jobs ahead (SHARING_DEPTH).
+   * the outcome. From the first call on, workers are sent fewer jobs ahead (SHARING_DEPTH), and
+   * the jobs the caller would not take first.
    */
   take(warm: ReadonlySet<number>, slowStart: ReadonlySet<number>): Pending | undefined {
-    this.depth = SHARING_DEPTH;
+    this.caller = { warm, slowStart };
     for (let i = this.queue.length - 1; i >= 0; i--) {
-      const analyser = this.queue[i]!.job.analyser;
-      const first = this.costs.get(analyser)?.first;
-      const cheap = first === undefined ? !slowStart.has(analyser) : first <= CHEAP_WARMUP_MS;
-      if (warm.has(analyser) || cheap) return this.queue.splice(i, 1)[0];
+      if (this.callerTakes(this.queue[i]!.job.analyser)) return this.queue.splice(i, 1)[0];
     }
     return undefined;
+  }
+
+  private callerTakes(analyser: number): boolean {
+    if (!this.caller) return false;
+    const first = this.costs.get(analyser)?.first;
+    const cheap = first === undefined ? !this.caller.slowStart.has(analyser) : first <= CHEAP_WARMUP_MS;
+    return cheap || this.caller.warm.has(analyser);
   }
 
   async close(): Promise<void> {
@@ -224,11 +230,13 @@ export class AnalysisPool {
       return;
     }
     for (;;) {
-      const free = [...this.slots].filter((slot) => slot.inFlight.length < this.depth).sort((a, b) => a.inFlight.length - b.inFlight.length);
+      const depth = this.caller ? SHARING_DEPTH : DEPTH;
+      const free = [...this.slots].filter((slot) => slot.inFlight.length < depth).sort((a, b) => a.inFlight.length - b.inFlight.length);
       if (free.length === 0 || this.queue.length === 0) return;
       let sent = false;
       for (const slot of free) {
-        const index = this.queue.findIndex((p) => this.fits(slot, p.job.analyser));
+        const mine = this.queue.findIndex((p) => this.fits(slot, p.job.analyser) && !this.callerTakes(p.job.analyser));
+        const index = mine >= 0 ? mine : this.queue.findIndex((p) => this.fits(slot, p.job.analyser));
         if (index < 0) continue;
         const [pending] = this.queue.splice(index, 1);
         slot.inFlight.push(pending!);
