@@ -99,12 +99,15 @@ export function needleGroupsTest(groups: readonly (readonly string[])[]): Needle
   // states in breadth-first order so that a state's failure target is complete before it.
   const delta = new Int32Array(next.length * 256);
   const failure = new Int32Array(next.length);
-  const queue: number[] = [];
-  for (let byte = 0; byte < 256; byte++) {
-    const to = next[0]!.get(fold(byte));
-    delta[byte] = to ?? 0;
-    if (to !== undefined && !queue.includes(to)) queue.push(to);
-  }
+  // A state's row is its failure state's, but for its own transitions (a letter in either case).
+  const setOwn = (state: number) => {
+    for (const [byte, to] of next[state]!) {
+      delta[state * 256 + byte] = to;
+      if (byte >= 0x61 && byte <= 0x7a) delta[state * 256 + byte - 0x20] = to;
+    }
+  };
+  setOwn(0);
+  const queue = [...next[0]!.values()];
   for (let i = 0; i < queue.length; i++) {
     const state = queue[i]!;
     masks[state]! |= masks[failure[state]!]!;
@@ -112,13 +115,13 @@ export function needleGroupsTest(groups: readonly (readonly string[])[]): Needle
       failure[to] = delta[failure[state]! * 256 + byte]!;
       queue.push(to);
     }
-    for (let byte = 0; byte < 256; byte++) {
-      delta[state * 256 + byte] = next[state]!.get(fold(byte)) ?? delta[failure[state]! * 256 + byte]!;
-    }
+    delta.copyWithin(state * 256, failure[state]! * 256, failure[state]! * 256 + 256);
+    setOwn(state);
   }
   // States stored pre-multiplied by 256 and complemented where some needle ends, so the common
   // step is one lookup and one comparison.
-  const table = Int32Array.from(delta, (to) => (masks[to] ? ~(to * 256) : to * 256));
+  const table = new Int32Array(delta.length);
+  for (let i = 0; i < delta.length; i++) table[i] = masks[delta[i]!] ? ~(delta[i]! * 256) : delta[i]! * 256;
   const stateMasks = Int32Array.from(masks);
   const empty = groups.reduce((m, needles, group) => (needles.some((n) => n.length === 0) ? m | (1 << group) : m), 0);
   const overlap = Math.max(0, ...groups.flat().map((n) => Buffer.byteLength(n, 'utf8') - 1));
