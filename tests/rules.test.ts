@@ -10,7 +10,7 @@ import { generatedFiles, loadRuleYamls, renderReadme, renderRegistry } from '../
 import { validateAgainstSchema } from './json-schema.ts';
 
 const rulesDir = join(import.meta.dirname, '..', 'rules');
-const EXAMPLE_FILES: Record<string, string> = { bash: 'example.sh', hcl: 'main.tf', yaml: 'template.yaml', json: 'template.json', ts: 'example.ts', js: 'example.js' };
+const EXAMPLE_FILES: Record<string, string> = { bash: 'example.sh', hcl: 'main.tf', yaml: 'template.yaml', json: 'template.json', ts: 'example.ts', js: 'example.js', powershell: 'example.ps1', dockerfile: 'Dockerfile' };
 
 /** Scans a docs example as the file a user would have, through every analyser. */
 async function scanExample(language: string, code: string) {

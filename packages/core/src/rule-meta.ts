@@ -1,5 +1,19 @@
 export type Severity = 'error' | 'warning' | 'note';
-export type Target = 'bash' | 'javascript' | 'typescript' | 'terraform' | 'cloudformation' | 'ansible' | 'packer' | 'powershell';
+/** A language or file format: the shell rules also apply to the scripts in the host formats (Dockerfile RUN, CI steps, user data, …). */
+export type Target =
+  | 'bash'
+  | 'javascript'
+  | 'typescript'
+  | 'terraform'
+  | 'cloudformation'
+  | 'ansible'
+  | 'packer'
+  | 'powershell'
+  | 'dockerfile'
+  | 'makefile'
+  | 'systemd'
+  | 'ci'
+  | 'cloud-init';
 
 export interface RuleMessage {
   readonly text: string;

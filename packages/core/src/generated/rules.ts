@@ -10,9 +10,18 @@ export const ruleMetas = {
     "type": "problem",
     "targets": [
       "bash",
+      "powershell",
       "javascript",
       "typescript",
-      "powershell"
+      "terraform",
+      "cloudformation",
+      "ansible",
+      "packer",
+      "dockerfile",
+      "makefile",
+      "systemd",
+      "ci",
+      "cloud-init"
     ],
     "recommended": true,
     "since": "0.1.0",
@@ -77,7 +86,12 @@ export const ruleMetas = {
       "terraform",
       "cloudformation",
       "ansible",
-      "packer"
+      "packer",
+      "dockerfile",
+      "makefile",
+      "systemd",
+      "ci",
+      "cloud-init"
     ],
     "recommended": true,
     "since": "0.1.0",
@@ -140,9 +154,18 @@ export const ruleMetas = {
     "type": "problem",
     "targets": [
       "bash",
+      "powershell",
       "javascript",
       "typescript",
-      "powershell"
+      "terraform",
+      "cloudformation",
+      "ansible",
+      "packer",
+      "dockerfile",
+      "makefile",
+      "systemd",
+      "ci",
+      "cloud-init"
     ],
     "recommended": true,
     "since": "0.1.0",
@@ -202,10 +225,18 @@ export const ruleMetas = {
     "type": "suggestion",
     "targets": [
       "bash",
+      "powershell",
+      "javascript",
+      "typescript",
       "terraform",
       "cloudformation",
       "ansible",
-      "packer"
+      "packer",
+      "dockerfile",
+      "makefile",
+      "systemd",
+      "ci",
+      "cloud-init"
     ],
     "recommended": true,
     "since": "0.1.0",
