@@ -226,8 +226,6 @@ export const ruleMetas = {
     "targets": [
       "bash",
       "powershell",
-      "javascript",
-      "typescript",
       "terraform",
       "cloudformation",
       "ansible",
