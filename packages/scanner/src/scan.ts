@@ -140,11 +140,11 @@ export async function scanWith(
     includeCdkOut: options.includeCdkOut,
     gitignore: options.gitignore,
     lister: options.lister,
-    onTrackedListing: (paths) => runner.foresee(paths),
+    onTrackedListing: (paths) => runner.foresee(options.only ? paths.filter(options.only) : paths),
   });
   const errors: FileError[] = discovery.errors.map((e) => ({ file: displayPath(cwd, e.file), message: e.message }));
   progress.found = discovery.files.length;
-  runner.foresee(discovery.files.map((f) => f.path));
+  runner.foresee(discovery.files.flatMap((f) => (!options.only || options.only(f.path) ? [f.path] : [])));
   progress.report();
   const scanned = new Map<string, ScannedFile>();
   const groups = new Map<string, Group>();

@@ -83,6 +83,8 @@ describe('analysis on worker threads', () => {
       assert.deepEqual(await messages(pooled), new Set(['warmed up first']));
       // Not on the main thread: it pays the cost with its first file, as without a warm-up.
       assert.deepEqual(await messages({ threads: 0 }), new Set(['cold start']));
+      // Only the files a --changed-since scan looks at count.
+      assert.deepEqual(await messages({ ...pooled, only: (path) => !path.endsWith('000.warm') }), new Set(['cold start']));
       // With fewer files claimed, some may well hold nothing to analyse: no cost paid ahead.
       rmSync(w.path('src/000.warm'));
       assert.deepEqual(await messages(pooled), new Set(['cold start']));
