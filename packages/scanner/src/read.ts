@@ -60,7 +60,10 @@ export interface BytesOptions extends ReadOptions {
    * its own: a scan that tests the bytes at once saves an allocation per file.
    */
   readonly reuse?: boolean;
-  /** A file (or a directory on its way) that is not there is passed over, not an error: one listed from a git index and deleted since. */
+  /**
+   * A file that is no longer there as a file (deleted, a directory on its way deleted, or itself a
+   * directory now) is passed over, not an error: one listed from a git index and changed since.
+   */
   readonly missingOk?: boolean;
 }
 
@@ -72,6 +75,7 @@ export function readSourceBytes(path: string, options: BytesOptions = {}): Bytes
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   const fail = (message: string): BytesOutcome => ({ ok: false, error: { file: options.file ?? path, message } });
   const tooLarge = (size: number) => fail(`skipped because of its size: ${size} bytes is more than the limit of ${maxBytes} bytes`);
+  const gone = (err: unknown) => options.missingOk === true && ['ENOENT', 'ENOTDIR', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
   let fd: number;
   try {
     fd = openNonBlocking(path, options.noFollow ?? false);
@@ -81,9 +85,7 @@ export function readSourceBytes(path: string, options: BytesOptions = {}): Bytes
       const target = statFollowing(path);
       return 'error' in target ? fail(target.error) : { ok: false, skipped: true };
     }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (options.missingOk && (code === 'ENOENT' || code === 'ENOTDIR')) return { ok: false, skipped: true };
-    return fail(`cannot read: ${describeFsError(err)}`);
+    return gone(err) ? { ok: false, skipped: true } : fail(`cannot read: ${describeFsError(err)}`);
   }
   try {
     const checkStats = () => {
@@ -123,7 +125,7 @@ export function readSourceBytes(path: string, options: BytesOptions = {}): Bytes
     const bytes = buf.subarray(0, length);
     return { ok: true, bytes: options.reuse ? bytes : Buffer.from(bytes) };
   } catch (err) {
-    return fail(`cannot read: ${describeFsError(err)}`);
+    return gone(err) ? { ok: false, skipped: true } : fail(`cannot read: ${describeFsError(err)}`);
   } finally {
     closeSync(fd);
   }

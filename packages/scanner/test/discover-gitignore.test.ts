@@ -206,17 +206,25 @@ describe('discovery honours .gitignore', () => {
     try {
       t.write('forced.log', '');
       t.write('gone.sh', '');
-      t.write('kept.sh', '');
+      t.write('kept.sh', 'curl http://169.254.169.254/latest/meta-data/\n');
+      t.write('was-dir/x.sh', '');
+      t.write('was-file.sh', '');
       commitAll(t);
       t.write('.gitignore', '*.log\n');
       unlinkSync(t.path('gone.sh'));
+      // A tracked directory that is a file now, and a tracked file that is a directory now.
+      rmSync(t.path('was-dir'), { recursive: true });
+      t.write('was-dir', '');
+      rmSync(t.path('was-file.sh'));
+      t.write('was-file.sh/inner.sh', 'curl http://169.254.169.254/latest/meta-data/\n');
       // A tracked file is part of the repository, so a gate must see it; a walk cannot know it is tracked.
       // The index still lists the deleted file (nothing looks at the disk for each file listed)…
-      assert.deepEqual((await list(t, { lister: 'git' })).files, ['.gitignore', 'forced.log', 'gone.sh', 'kept.sh']);
-      assert.deepEqual((await list(t, { lister: 'fast-glob' })).files, ['.gitignore', 'kept.sh']);
+      assert.deepEqual((await list(t, { lister: 'git' })).files, ['.gitignore', 'forced.log', 'gone.sh', 'kept.sh', 'was-dir', 'was-dir/x.sh', 'was-file.sh', 'was-file.sh/inner.sh']);
+      assert.deepEqual((await list(t, { lister: 'fast-glob' })).files, ['.gitignore', 'kept.sh', 'was-dir', 'was-file.sh/inner.sh']);
       // … and the scan, which has to open it, passes over it without a word.
       const result = await scan(['.'], { cwd: t.root, lister: 'git' });
       assert.deepEqual(result.errors, []);
+      assert.deepEqual(result.findings.map((f) => f.file), ['kept.sh', 'was-file.sh/inner.sh']);
       const named = await scan(['gone.sh'], { cwd: t.root, lister: 'git' });
       assert.deepEqual(named.errors.map((e) => e.file), ['gone.sh'], 'named on the command line, a missing file is an error');
     } finally {
