@@ -92,6 +92,8 @@ interface Settings {
   readonly includeCdkOut: boolean;
   readonly lister: 'auto' | Lister;
   readonly onTrackedListing?: (paths: readonly string[]) => void;
+  /** One cache of directory checks for the whole discovery and the scan after it. */
+  readonly realDirectory: (root: string, dir: string) => boolean;
 }
 
 /**
@@ -110,6 +112,7 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
     includeCdkOut,
     lister: options.lister ?? 'auto',
     onTrackedListing: options.onTrackedListing,
+    realDirectory: realDirectoryCheck(),
   };
   const globs = globFilter(options.includeGlobs, options.excludeGlobs);
   const files = new Map<string, DiscoveredFile>();
@@ -148,8 +151,7 @@ export async function discoverFiles(paths: readonly string[], options: DiscoverO
   }
 
   const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const realDirectory = realDirectoryCheck();
-  const belowSymlink = (file: DiscoveredFile) => file.indexRoot !== undefined && !realDirectory(file.indexRoot, dirname(file.path));
+  const belowSymlink = (file: DiscoveredFile) => file.indexRoot !== undefined && !settings.realDirectory(file.indexRoot, dirname(file.path));
   return { files: sorted, errors, listers, belowSymlink };
 }
 
@@ -309,7 +311,7 @@ async function listWithGit(root: string, settings: Settings, errors: FileError[]
     }
     return ok;
   };
-  const realDirectory = realDirectoryCheck();
+  const { realDirectory } = settings;
   const parentOf = (rel: string) => {
     const cut = rel.lastIndexOf('/');
     return cut < 0 ? '' : rel.slice(0, cut);

@@ -298,6 +298,8 @@ class JobRunner {
   private files = 0;
   private pool: AnalysisPool | undefined;
   private warmUps: number[] = [];
+  /** The analysers with a costly start (Analyser.warmUp). */
+  private readonly slowStart: ReadonlySet<number>;
   private foreseen = false;
   private readonly threads: number;
   private readonly threshold: number;
@@ -310,6 +312,7 @@ class JobRunner {
   ) {
     this.threads = Math.max(0, Math.floor(options.threads ?? availableParallelism()));
     this.threshold = options.workerThreshold ?? WORKER_THRESHOLD;
+    this.slowStart = new Set(analysers.flatMap((a, i) => (a.warmUp ? [i] : [])));
   }
 
   /**
@@ -322,11 +325,10 @@ class JobRunner {
   foresee(paths: readonly string[]): void {
     if (this.foreseen) return;
     this.foreseen = true;
-    this.warmUps = this.analysers.flatMap((analyser, index) => {
-      if (!analyser.warmUp) return [];
+    this.warmUps = [...this.slowStart].filter((index) => {
       let claimed = 0;
-      for (const path of paths) if (analyser.claims(path, false) && ++claimed >= WARM_UP_AT) return [index];
-      return [];
+      for (const path of paths) if (this.analysers[index]!.claims(path, false) && ++claimed >= WARM_UP_AT) return true;
+      return false;
     });
     if (paths.length >= EARLY_POOL_AT) this.startPool();
   }
@@ -376,8 +378,7 @@ class JobRunner {
 
   private async helpThePool(pool: AnalysisPool): Promise<void> {
     const warm = new Set<number>();
-    const slowStart = new Set(this.analysers.flatMap((a, i) => (a.warmUp ? [i] : [])));
-    for (let pending = pool.take(warm, slowStart); pending; pending = pool.take(warm, slowStart)) {
+    for (let pending = pool.take(warm, this.slowStart); pending; pending = pool.take(warm, this.slowStart)) {
       warm.add(pending.job.analyser);
       pending.resolve(await this.inline(pending.job));
       // Let the workers' answers in, so they get their next jobs.
